@@ -1,0 +1,51 @@
+/**
+ * Errors as data: every problem the domain core finds is an `Issue` with a stable code, the path of
+ * the property at fault and a message that says how to fix it. The Pulumi shell turns issues into
+ * check failures (property = path), the CLI into messages and a non-zero exit.
+ */
+export type IssueCode =
+  | "unknown_permission"
+  | "ambiguous_permission"
+  | "invalid_level"
+  | "unknown_action"
+  | "unknown_legacy_role"
+  | "unknown_source"
+  | "unsupported_legacy_permission"
+  | "invalid_scope"
+  | "invalid_principal"
+  | "invalid_value"
+  | "activation_lockout"
+  | "activation_dependency"
+  | "backend_unsupported";
+
+export interface Issue {
+  code: IssueCode;
+  /** Property path, e.g. ["permissions", 2]. Empty for the whole object. */
+  path: (string | number)[];
+  message: string;
+  /** Closest valid names, when the input looked like a typo. */
+  suggestions?: string[];
+}
+
+/** An error carrying one or more issues; thrown at IO boundaries, never inside pure functions. */
+export class DefenderRbacError extends Error {
+  readonly issues: Issue[];
+  constructor(issues: Issue[] | Issue) {
+    const list = Array.isArray(issues) ? issues : [issues];
+    super(list.map(formatIssue).join("\n"));
+    this.name = "DefenderRbacError";
+    this.issues = list;
+  }
+}
+
+export function formatPath(path: (string | number)[]): string {
+  return path.reduce<string>((acc, p) => (typeof p === "number" ? `${acc}[${p}]` : acc ? `${acc}.${p}` : p), "");
+}
+
+export function formatIssue(issue: Issue): string {
+  const where = issue.path.length ? `${formatPath(issue.path)}: ` : "";
+  return `${where}${issue.message}`;
+}
+
+/** Result of a pure operation that can fail: a value, or the issues that prevented it. */
+export type Result<T> = { ok: true; value: T } | { ok: false; issues: Issue[] };

@@ -1,0 +1,8 @@
+/** The pure domain core: no IO, no Pulumi. */
+export * from "./errors";
+export * from "./names";
+export * from "./catalogue";
+export * from "./normalise";
+export * from "./resolve";
+export * from "./legacy";
+export * from "./mapping";
