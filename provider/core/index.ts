@@ -6,3 +6,5 @@ export * from "./normalise";
 export * from "./resolve";
 export * from "./legacy";
 export * from "./mapping";
+export * from "./scope";
+export * from "./activation";

@@ -3,7 +3,7 @@
  * Pure functions over the tables in legacy.ts. Nothing is dropped silently: entries that map to
  * nothing by design are returned as `unsupported`, unknown names as issues with suggestions.
  */
-import { Atom, atomKey, atomLabel, getAtom, getCategory, getGroup, Level } from "./catalogue";
+import { ATOMS, Atom, atomKey, atomLabel, getAtom, getCategory, getGroup, Level } from "./catalogue";
 import { Issue, Result } from "./errors";
 import { LEGACY_SOURCES, LEGACY_TABLES, LegacyEntry, LegacySource, SOURCE_NAMES, Workload } from "./legacy";
 import { foldName, suggest } from "./names";
@@ -127,7 +127,8 @@ export function mapLegacyRoles(source: string, roles: readonly string[], path: (
     const workloads: MappedWorkload[] = ws.has("all") ? ["all"] : WORKLOAD_ORDER.filter((w) => ws.has(w));
     return toMapped(getAtom(id)!, workloads);
   });
-  permissions.sort((a, b) => a.id.localeCompare(b.id));
+  const order = new Map(ATOMS.map((a, i) => [a.id, i]));
+  permissions.sort((a, b) => order.get(a.id)! - order.get(b.id)!); // catalogue order
   const keys = normalizeKeys(permissions.filter((p) => p.workloads[0] === "all").map((p) => atomKey(getAtom(p.id)!)));
   return { ok: true, value: { source, roles: entries.map((e) => e.name), permissions, unsupported, trace, keys } };
 }

@@ -1,0 +1,157 @@
+/**
+ * The pluggable backend: everything the provider reads from and writes to a tenant goes through this
+ * interface. Two implementations ship: `local` (an embedded tenant store, the default, fully offline)
+ * and `graph` (Microsoft Graph beta /roleManagement/defender). A custom backend is a module that
+ * exports `createBackend(config: BackendConfig): Backend | Promise<Backend>`; select it with
+ * `pulumi config set defender-rbac:backend ./path/to/module.js` (or a package name).
+ *
+ * Contract:
+ *  - Role and assignment ids are opaque strings chosen by the backend.
+ *  - `actions` are the role's permission keys (Graph action strings, or, for a backend whose
+ *    `capabilities().unpublishedPermissions` is true, the local `urn:defender-rbac:permission:…` keys
+ *    of permissions whose action string is not published). They may come back pruned (normalise.ts).
+ *  - get* return null for an id that does not exist; delete* of a missing id succeeds (idempotent).
+ *  - A method the backend cannot perform throws `UnsupportedOperationError`; `capabilities()` must
+ *    say so in advance so the provider can fail at preview instead of at apply.
+ */
+import type { LegacySource } from "../core/legacy";
+
+export interface RoleImportInfo {
+  source: LegacySource;
+  /** The legacy role (or, for MDE custom roles, the legacy permissions) it was imported from. */
+  legacyRoles: string[];
+  /** Id of the legacy role in its own model, when the source has one. */
+  originalId?: string;
+  /** Set once the role has been edited after import: the portal's "Imported" marker is then gone. */
+  edited?: boolean;
+}
+
+export interface RoleRecord {
+  id: string;
+  displayName: string;
+  description: string;
+  isBuiltIn: boolean;
+  actions: string[];
+  /** Set while the role is an unedited import ("Imported" in the portal); cleared by any edit. */
+  imported?: RoleImportInfo | null;
+}
+
+export interface RoleInput {
+  displayName: string;
+  description: string;
+  actions: string[];
+  imported?: RoleImportInfo | null;
+}
+
+export type RolePatch = Partial<Pick<RoleInput, "displayName" | "description" | "actions">>;
+
+export interface AssignmentRecord {
+  id: string;
+  displayName: string;
+  roleDefinitionId: string;
+  principalIds: string[];
+  appScopeIds: string[];
+  directoryScopeIds: string[];
+}
+
+export interface AssignmentInput {
+  displayName: string;
+  roleDefinitionId: string;
+  principalIds: string[];
+  appScopeIds: string[];
+}
+
+export type AssignmentPatch = Partial<Pick<AssignmentInput, "displayName" | "principalIds" | "appScopeIds">>;
+
+/** A role of an individual (legacy) RBAC model, as the backend can read it for import. */
+export interface LegacyRoleRecord {
+  source: LegacySource;
+  /** Id in the legacy model (MDE role id, EOP role group name, Entra group id for MDI). */
+  id: string;
+  /** The name the mapping tables know (a role group, a role, or an MDE custom role's name). */
+  name: string;
+  /** MDE custom roles: the legacy permissions the role holds. Role groups: empty. */
+  permissions: string[];
+  /** Entra object ids of the members (users or groups). */
+  members: string[];
+}
+
+/** Workloads whose Unified RBAC can be activated, with the portal's ids. Exchange Online is a sub-toggle of MDO. */
+import type { ActivationWorkload } from "../core/activation";
+export type { ActivationWorkload } from "../core/activation";
+
+export interface WorkloadState {
+  workload: ActivationWorkload;
+  active: boolean;
+  /** Mdo only: Exchange Online permissions governed by Unified RBAC (needs Mdo active). */
+  exchangeOnline?: boolean;
+}
+
+export interface BackendCapabilities {
+  roles: boolean;
+  assignments: boolean;
+  /** Legacy sources whose roles the backend can read for `ImportedRole`. */
+  legacyImport: LegacySource[];
+  /** Whether activation state can be read, and written. */
+  activation: "read-write" | "read" | "none";
+  /** Whether `actions` may hold local keys for permissions with no published action string. */
+  unpublishedPermissions: boolean;
+  /** Why an operation is missing, keyed by operation, for error messages. */
+  notes: Partial<Record<"legacyImport" | "activation" | "unpublishedPermissions", string>>;
+}
+
+/** An action of the tenant's own catalogue (Graph resourceNamespaces?$expand=resourceActions). */
+export interface CatalogueAction {
+  action: string;
+  displayName?: string;
+  description?: string;
+}
+
+export interface Backend {
+  /** "local", "graph", or a custom backend's name. */
+  readonly name: string;
+  capabilities(): BackendCapabilities;
+
+  listRoles(): Promise<RoleRecord[]>;
+  getRole(id: string): Promise<RoleRecord | null>;
+  /** Every role with this display name: display names are not unique in Defender. */
+  findRolesByName(displayName: string): Promise<RoleRecord[]>;
+  createRole(input: RoleInput): Promise<RoleRecord>;
+  /** Any edit clears the imported marker. */
+  updateRole(id: string, patch: RolePatch): Promise<RoleRecord>;
+  deleteRole(id: string): Promise<void>;
+
+  listAssignments(filter?: { roleDefinitionId?: string }): Promise<AssignmentRecord[]>;
+  getAssignment(id: string): Promise<AssignmentRecord | null>;
+  createAssignment(input: AssignmentInput): Promise<AssignmentRecord>;
+  updateAssignment(id: string, patch: AssignmentPatch): Promise<AssignmentRecord>;
+  deleteAssignment(id: string): Promise<void>;
+
+  listLegacyRoles(source: LegacySource): Promise<LegacyRoleRecord[]>;
+
+  getActivation(): Promise<WorkloadState[]>;
+  setActivation(state: WorkloadState): Promise<WorkloadState>;
+
+  /** The tenant's live permission catalogue, when the backend has one; null to use the shipped one. */
+  liveCatalogue(): Promise<CatalogueAction[] | null>;
+
+  close?(): Promise<void>;
+}
+
+/** Thrown by a backend asked for an operation it cannot perform. */
+export class UnsupportedOperationError extends Error {
+  constructor(readonly backend: string, readonly operation: string, reason: string) {
+    super(`the ${backend} backend cannot ${operation}: ${reason}`);
+    this.name = "UnsupportedOperationError";
+  }
+}
+
+/** Configuration handed to backends: the stack's `defender-rbac:*` keys without the prefix, plus the whole stack config. */
+export interface BackendConfig {
+  /** `defender-rbac:*` keys, without the namespace (e.g. `backend`, `storePath`, `graphUrl`). */
+  settings: Record<string, string>;
+  /** The whole stack config, namespaced (`azure-native:clientId`, …), for backends that reuse other providers' settings. */
+  stack: Record<string, string>;
+  /** Directory relative paths resolve against (the Pulumi program directory). */
+  cwd: string;
+}

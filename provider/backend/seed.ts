@@ -1,0 +1,65 @@
+/**
+ * What a new local tenant holds: built-in roles, a sample of legacy roles to import, and the default
+ * activation state. Everything here is derived from the seeds; nothing invents a Graph action string.
+ *  - Built-in roles: the default Unified RBAC permissions of the Entra global roles (mapping page,
+ *    "permissions for all workloads" column). Graph's real built-in role list is not published
+ *    (reference §12), so this is a local model of them, marked as built-in and immutable.
+ *  - Legacy roles: every MDO/EOP role group and role and the three MDI role groups of the mapping
+ *    tables, plus sample MDE custom roles, each with sample members.
+ *  - Activation: Defender for Cloud is active by default (activate-defender-rbac); the rest are not.
+ */
+import { ENTRA_ROLES, LegacySource, MDI_ROLE_GROUPS, MDO_ROLES } from "../core/legacy";
+import { atomKey, getAtom } from "../core/catalogue";
+import { normalizeKeys } from "../core/normalise";
+import type { ActivationWorkload, LegacyRoleRecord } from "./backend";
+
+export interface BuiltInRoleSeed {
+  id: string;
+  displayName: string;
+  description: string;
+  actions: string[];
+}
+
+/** Stable ids so that every fresh store agrees (v5-style constants, fixed here). */
+const builtInId = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(12, "0")}`;
+
+export function builtInRoles(): BuiltInRoleSeed[] {
+  return ENTRA_ROLES.filter((r) => r.grants.length > 0).map((r, i) => ({
+    id: builtInId(i + 1),
+    displayName: r.name,
+    description: `Built-in: the default Unified RBAC permissions of the Entra ${r.name} role in all workloads (mapping page, 2023-08-03).`,
+    actions: normalizeKeys(r.grants.map((id) => atomKey(getAtom(id)!))),
+  }));
+}
+
+const member = (n: number) => `11111111-1111-4111-8111-${n.toString(16).padStart(12, "0")}`;
+
+export function legacyRoles(): LegacyRoleRecord[] {
+  const out: LegacyRoleRecord[] = [];
+  let m = 1;
+  const add = (source: LegacySource, id: string, name: string, permissions: string[]) =>
+    out.push({ source, id, name, permissions, members: [member(m++), member(m++)] });
+  add("mde", "mde-role-1", "Tier 1 analyst", ["View data - Security operations", "Alerts investigation"]);
+  add("mde", "mde-role-2", "Tier 2 responder", [
+    "View data - Security operations", "Alerts investigation", "Active remediation actions - Security operations",
+    "Live response capabilities", "Live response capabilities - advanced",
+  ]);
+  add("mde", "mde-role-3", "Vulnerability manager", [
+    "View data - Defender Vulnerability Management",
+    "Active remediation actions - Defender Vulnerability Management - Exception handling",
+    "Active remediation actions - Defender Vulnerability Management - Remediation handling",
+  ]);
+  add("mde", "mde-role-4", "Endpoint security admin", [
+    "View data - Security operations", "Manage security settings in the Security Center",
+    "Manage endpoint security settings in Microsoft Intune",
+  ]);
+  for (const r of MDO_ROLES) add("mdo", r.name, r.name, []);
+  for (const r of MDI_ROLE_GROUPS) {
+    const kind = r.name.split(" ")[1]; // admin / user / viewer
+    const suffix = { admin: "Administrators", user: "Users", viewer: "Viewers" }[kind]!;
+    add("mdi", `Azure ATP contoso ${suffix}`, r.name, []);
+  }
+  return out;
+}
+
+export const DEFAULT_ACTIVE: Record<ActivationWorkload, boolean> = { Mde: false, Mdo: false, Mdi: false, Mda: false, Mdc: true };

@@ -1,0 +1,274 @@
+/**
+ * The embedded local tenant store: one SQLite file (node:sqlite) under the project.
+ *
+ * Why SQLite rather than a JSON file with a lock: the engine runs resource operations in parallel,
+ * and several processes (the provider, `defender-rbac` commands, the emulator) may share one store.
+ * SQLite gives each write an ACID transaction (BEGIN IMMEDIATE: writers queue on the database lock,
+ * so there are no lost updates), WAL journaling (readers never block the writer) and crash safety
+ * (a write interrupted by a crash rolls back on the next open; the file is never left half-written).
+ * A JSON store would need a hand-made lock file, stale-lock recovery and write-rename: more code with
+ * weaker guarantees. node:sqlite ships with Node 22, so there is no native add-on to build.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { randomUUID } from "node:crypto";
+import type { DatabaseSync } from "node:sqlite";
+import { loadSqlite } from "./sqlite";
+import { builtInRoles, legacyRoles, DEFAULT_ACTIVE } from "./seed";
+import type {
+  ActivationWorkload, AssignmentInput, AssignmentPatch, AssignmentRecord, LegacyRoleRecord, RoleImportInfo,
+  RoleInput, RolePatch, RoleRecord, WorkloadState,
+} from "./backend";
+import type { LegacySource } from "../core/legacy";
+
+const SCHEMA_VERSION = 1;
+
+export class NotFoundError extends Error {
+  constructor(kind: string, id: string) {
+    super(`${kind} ${id} does not exist`);
+    this.name = "NotFoundError";
+  }
+}
+
+export class BuiltInRoleError extends Error {
+  constructor(id: string, what: string) {
+    super(`role ${id} is built-in and cannot be ${what}`);
+    this.name = "BuiltInRoleError";
+  }
+}
+
+interface RoleRow {
+  id: string; display_name: string; description: string; is_built_in: number; actions: string; imported: string | null;
+}
+interface AssignmentRow {
+  id: string; display_name: string; role_definition_id: string; principal_ids: string; app_scope_ids: string; directory_scope_ids: string;
+}
+
+const roleFromRow = (r: RoleRow): RoleRecord => ({
+  id: r.id,
+  displayName: r.display_name,
+  description: r.description,
+  isBuiltIn: r.is_built_in === 1,
+  actions: JSON.parse(r.actions),
+  imported: r.imported ? (JSON.parse(r.imported) as RoleImportInfo) : null,
+});
+
+const assignmentFromRow = (r: AssignmentRow): AssignmentRecord => ({
+  id: r.id,
+  displayName: r.display_name,
+  roleDefinitionId: r.role_definition_id,
+  principalIds: JSON.parse(r.principal_ids),
+  appScopeIds: JSON.parse(r.app_scope_ids),
+  directoryScopeIds: JSON.parse(r.directory_scope_ids),
+});
+
+export interface StoreOptions {
+  /** Seed a new store with built-in roles, legacy roles and default activation (default true). */
+  seed?: boolean;
+}
+
+export class TenantStore {
+  private readonly db: DatabaseSync;
+  private closed = false;
+
+  constructor(readonly file: string, opts: StoreOptions = {}) {
+    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    const { DatabaseSync } = loadSqlite();
+    this.db = new DatabaseSync(file);
+    this.db.exec("PRAGMA busy_timeout = 15000");
+    this.db.exec("PRAGMA journal_mode = WAL");
+    this.db.exec("PRAGMA synchronous = FULL");
+    this.db.exec("PRAGMA foreign_keys = ON");
+    this.migrate(opts.seed ?? true);
+  }
+
+  /** Runs `fn` in one write transaction; the database lock serialises writers across processes. */
+  transaction<T>(fn: () => T): T {
+    this.db.exec("BEGIN IMMEDIATE");
+    try {
+      const r = fn();
+      this.db.exec("COMMIT");
+      return r;
+    } catch (e) {
+      this.db.exec("ROLLBACK");
+      throw e;
+    }
+  }
+
+  private migrate(seed: boolean): void {
+    this.transaction(() => {
+      this.db.exec(`
+        CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS roles (
+          id TEXT PRIMARY KEY, display_name TEXT NOT NULL, description TEXT NOT NULL DEFAULT '',
+          is_built_in INTEGER NOT NULL DEFAULT 0, actions TEXT NOT NULL, imported TEXT,
+          created_at TEXT NOT NULL, modified_at TEXT NOT NULL);
+        CREATE INDEX IF NOT EXISTS roles_by_name ON roles (display_name COLLATE NOCASE);
+        CREATE TABLE IF NOT EXISTS assignments (
+          id TEXT PRIMARY KEY, display_name TEXT NOT NULL, role_definition_id TEXT NOT NULL REFERENCES roles(id),
+          principal_ids TEXT NOT NULL, app_scope_ids TEXT NOT NULL, directory_scope_ids TEXT NOT NULL,
+          created_at TEXT NOT NULL, modified_at TEXT NOT NULL);
+        CREATE INDEX IF NOT EXISTS assignments_by_role ON assignments (role_definition_id);
+        CREATE TABLE IF NOT EXISTS legacy_roles (
+          source TEXT NOT NULL, id TEXT NOT NULL, name TEXT NOT NULL, permissions TEXT NOT NULL, members TEXT NOT NULL,
+          PRIMARY KEY (source, id));
+        CREATE TABLE IF NOT EXISTS activation (
+          workload TEXT PRIMARY KEY, active INTEGER NOT NULL, exchange_online INTEGER NOT NULL DEFAULT 0, modified_at TEXT NOT NULL);
+      `);
+      const v = this.db.prepare("SELECT value FROM meta WHERE key = 'schema'").get() as { value: string } | undefined;
+      if (v && Number(v.value) > SCHEMA_VERSION) {
+        throw new Error(`${this.file} was written by a newer pulumi-defender-rbac (schema ${v.value}); upgrade the package`);
+      }
+      if (!v) {
+        this.db.prepare("INSERT INTO meta (key, value) VALUES ('schema', ?)").run(String(SCHEMA_VERSION));
+        if (seed) this.seedTenant();
+        else for (const [w, a] of Object.entries(DEFAULT_ACTIVE)) this.writeActivation({ workload: w as ActivationWorkload, active: a });
+      }
+    });
+  }
+
+  private seedTenant(): void {
+    const now = new Date().toISOString();
+    const insRole = this.db.prepare(
+      "INSERT INTO roles (id, display_name, description, is_built_in, actions, imported, created_at, modified_at) VALUES (?, ?, ?, 1, ?, NULL, ?, ?)",
+    );
+    for (const r of builtInRoles()) insRole.run(r.id, r.displayName, r.description, JSON.stringify(r.actions), now, now);
+    const insLegacy = this.db.prepare("INSERT INTO legacy_roles (source, id, name, permissions, members) VALUES (?, ?, ?, ?, ?)");
+    for (const l of legacyRoles()) insLegacy.run(l.source, l.id, l.name, JSON.stringify(l.permissions), JSON.stringify(l.members));
+    for (const [w, a] of Object.entries(DEFAULT_ACTIVE)) this.writeActivation({ workload: w as ActivationWorkload, active: a });
+  }
+
+  // ---- roles ----
+
+  listRoles(): RoleRecord[] {
+    return (this.db.prepare("SELECT * FROM roles ORDER BY is_built_in DESC, created_at, id").all() as unknown as RoleRow[]).map(roleFromRow);
+  }
+
+  getRole(id: string): RoleRecord | null {
+    const r = this.db.prepare("SELECT * FROM roles WHERE id = ?").get(id) as RoleRow | undefined;
+    return r ? roleFromRow(r) : null;
+  }
+
+  findRolesByName(displayName: string): RoleRecord[] {
+    return (this.db.prepare("SELECT * FROM roles WHERE display_name = ? ORDER BY created_at, id").all(displayName) as unknown as RoleRow[]).map(roleFromRow);
+  }
+
+  createRole(input: RoleInput, id: string = randomUUID()): RoleRecord {
+    const now = new Date().toISOString();
+    return this.transaction(() => {
+      this.db.prepare(
+        "INSERT INTO roles (id, display_name, description, is_built_in, actions, imported, created_at, modified_at) VALUES (?, ?, ?, 0, ?, ?, ?, ?)",
+      ).run(id, input.displayName, input.description ?? "", JSON.stringify(input.actions), input.imported ? JSON.stringify(input.imported) : null, now, now);
+      return this.getRole(id)!;
+    });
+  }
+
+  /** Applies a patch; any edit clears the portal's "Imported" marker (the import link is kept, marked edited). */
+  updateRole(id: string, patch: RolePatch): RoleRecord {
+    return this.transaction(() => {
+      const cur = this.getRole(id);
+      if (!cur) throw new NotFoundError("role", id);
+      if (cur.isBuiltIn) throw new BuiltInRoleError(id, "changed");
+      const next = { ...cur, ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) } as RoleRecord;
+      const imported = cur.imported ? JSON.stringify({ ...cur.imported, edited: true }) : null;
+      this.db.prepare("UPDATE roles SET display_name = ?, description = ?, actions = ?, imported = ?, modified_at = ? WHERE id = ?")
+        .run(next.displayName, next.description, JSON.stringify(next.actions), imported, new Date().toISOString(), id);
+      return this.getRole(id)!;
+    });
+  }
+
+  /** Deletes a custom role and its assignments. Missing ids succeed. */
+  deleteRole(id: string): void {
+    this.transaction(() => {
+      const cur = this.getRole(id);
+      if (!cur) return;
+      if (cur.isBuiltIn) throw new BuiltInRoleError(id, "deleted");
+      this.db.prepare("DELETE FROM assignments WHERE role_definition_id = ?").run(id);
+      this.db.prepare("DELETE FROM roles WHERE id = ?").run(id);
+    });
+  }
+
+  // ---- assignments ----
+
+  listAssignments(filter: { roleDefinitionId?: string } = {}): AssignmentRecord[] {
+    const rows = filter.roleDefinitionId
+      ? this.db.prepare("SELECT * FROM assignments WHERE role_definition_id = ? ORDER BY created_at, id").all(filter.roleDefinitionId)
+      : this.db.prepare("SELECT * FROM assignments ORDER BY created_at, id").all();
+    return (rows as unknown as AssignmentRow[]).map(assignmentFromRow);
+  }
+
+  getAssignment(id: string): AssignmentRecord | null {
+    const r = this.db.prepare("SELECT * FROM assignments WHERE id = ?").get(id) as AssignmentRow | undefined;
+    return r ? assignmentFromRow(r) : null;
+  }
+
+  createAssignment(input: AssignmentInput, id: string = randomUUID()): AssignmentRecord {
+    const now = new Date().toISOString();
+    return this.transaction(() => {
+      if (!this.getRole(input.roleDefinitionId)) throw new NotFoundError("role", input.roleDefinitionId);
+      this.db.prepare(
+        "INSERT INTO assignments (id, display_name, role_definition_id, principal_ids, app_scope_ids, directory_scope_ids, created_at, modified_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+      ).run(id, input.displayName, input.roleDefinitionId, JSON.stringify(input.principalIds), JSON.stringify(input.appScopeIds), JSON.stringify(["/"]), now, now);
+      return this.getAssignment(id)!;
+    });
+  }
+
+  updateAssignment(id: string, patch: AssignmentPatch): AssignmentRecord {
+    return this.transaction(() => {
+      const cur = this.getAssignment(id);
+      if (!cur) throw new NotFoundError("assignment", id);
+      const next = { ...cur, ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) } as AssignmentRecord;
+      this.db.prepare("UPDATE assignments SET display_name = ?, principal_ids = ?, app_scope_ids = ?, modified_at = ? WHERE id = ?")
+        .run(next.displayName, JSON.stringify(next.principalIds), JSON.stringify(next.appScopeIds), new Date().toISOString(), id);
+      return this.getAssignment(id)!;
+    });
+  }
+
+  deleteAssignment(id: string): void {
+    this.transaction(() => {
+      this.db.prepare("DELETE FROM assignments WHERE id = ?").run(id);
+    });
+  }
+
+  // ---- legacy roles and activation ----
+
+  listLegacyRoles(source: LegacySource): LegacyRoleRecord[] {
+    const rows = this.db.prepare("SELECT * FROM legacy_roles WHERE source = ? ORDER BY name").all(source) as unknown as
+      { source: LegacySource; id: string; name: string; permissions: string; members: string }[];
+    return rows.map((r) => ({ source: r.source, id: r.id, name: r.name, permissions: JSON.parse(r.permissions), members: JSON.parse(r.members) }));
+  }
+
+  putLegacyRole(role: LegacyRoleRecord): void {
+    this.transaction(() => {
+      this.db.prepare("INSERT OR REPLACE INTO legacy_roles (source, id, name, permissions, members) VALUES (?, ?, ?, ?, ?)")
+        .run(role.source, role.id, role.name, JSON.stringify(role.permissions), JSON.stringify(role.members));
+    });
+  }
+
+  getActivation(): WorkloadState[] {
+    const rows = this.db.prepare("SELECT * FROM activation ORDER BY workload").all() as unknown as
+      { workload: ActivationWorkload; active: number; exchange_online: number }[];
+    return rows.map((r) => ({
+      workload: r.workload, active: r.active === 1, ...(r.workload === "Mdo" ? { exchangeOnline: r.exchange_online === 1 } : {}),
+    }));
+  }
+
+  setActivation(state: WorkloadState): WorkloadState {
+    return this.transaction(() => {
+      this.writeActivation(state);
+      return this.getActivation().find((s) => s.workload === state.workload)!;
+    });
+  }
+
+  private writeActivation(state: WorkloadState): void {
+    this.db.prepare("INSERT OR REPLACE INTO activation (workload, active, exchange_online, modified_at) VALUES (?, ?, ?, ?)")
+      .run(state.workload, state.active ? 1 : 0, state.exchangeOnline ? 1 : 0, new Date().toISOString());
+  }
+
+  close(): void {
+    if (!this.closed) {
+      this.closed = true;
+      this.db.close();
+    }
+  }
+}

@@ -1,0 +1,229 @@
+/**
+ * ImportedRole: a role migrated from an individual RBAC model (MDE permissions, MDO/EOP role groups and
+ * roles, MDI role groups). `check` computes the unified permissions it maps to and returns them as
+ * top-level inputs (`unifiedPermissions`, `actions`), so `pulumi preview` shows what the migration
+ * grants. Legacy permissions that map to nothing fail the check unless `acceptUnsupported` is set.
+ * The created role is marked as imported until edited; re-running adopts the role already imported
+ * from the same legacy role instead of creating a duplicate (the portal would duplicate it).
+ */
+import { z } from "zod";
+import type { Backend, LegacyRoleRecord, RoleRecord } from "../backend/backend";
+import { atomKey, getAtom } from "../core/catalogue";
+import type { LegacySource } from "../core/legacy";
+import { SOURCE_NAMES } from "../core/legacy";
+import { findLegacyEntry, mapLegacyRoles } from "../core/mapping";
+import { foldName, suggest } from "../core/names";
+import { canonicalAppScopes } from "../core/scope";
+import { sameKeySet } from "../core/normalise";
+import {
+  CheckFailure, CheckResult, Props, ResourceHandler, UNKNOWN, clean, failuresFromIssues, sameStrings, unsupportedFailure, validateKnown,
+} from "./common";
+import { labelsFor, resolveForBackend } from "./permissions";
+import { roleOutputs } from "./unifiedRole";
+
+const SOURCE_ALIASES: Record<string, LegacySource> = { mde: "mde", endpoint: "mde", mdo: "mdo", office365: "mdo", eop: "mdo", mdi: "mdi", identity: "mdi" };
+const SOURCE_SCOPE: Record<string, string> = { mde: "Mde", mdo: "Mdo", mdi: "Mdi" };
+
+function schema() {
+  return z.object({
+    source: z.string({ error: "source is required: \"mde\" (Defender for Endpoint), \"mdo\" (Defender for Office 365 / EOP) or \"mdi\" (Defender for Identity)." }),
+    role: z.string().trim().min(1, "role must not be empty.").optional(),
+    permissions: z.array(z.string()).min(1, "permissions must list at least one legacy permission.").optional(),
+    displayName: z.string().trim().min(1, "displayName must not be empty.").max(256, "displayName must be at most 256 characters.").optional(),
+    description: z.string().max(1024, "description must be at most 1024 characters.").optional(),
+    includeAssignments: z.boolean({ error: "includeAssignments must be true or false." }).optional(),
+    acceptUnsupported: z.boolean({ error: "acceptUnsupported must be true or false." }).optional(),
+    adopt: z.string().trim().min(1).optional(),
+  });
+}
+
+interface Plan {
+  source: LegacySource;
+  legacy: LegacyRoleRecord | undefined;
+  legacyNames: string[];
+  originalId: string;
+  displayName: string;
+}
+
+async function planImport(backend: Backend, data: Props, failures: CheckFailure[]): Promise<Plan | undefined> {
+  const source = SOURCE_ALIASES[String(data.source).toLowerCase()];
+  if (!source) {
+    failures.push({ property: "source", reason: String(data.source).toLowerCase() === "entra"
+      ? "Entra roles are not imported: Unified RBAC honours them directly. Use \"mde\", \"mdo\" or \"mdi\"."
+      : `unknown source "${data.source}"; use "mde", "mdo" or "mdi".` });
+    return undefined;
+  }
+  const caps = backend.capabilities();
+  if (!caps.legacyImport.includes(source)) {
+    failures.push(unsupportedFailure("source", backend, `import ${SOURCE_NAMES[source]}`, caps.notes.legacyImport));
+    return undefined;
+  }
+  if (!data.role && !data.permissions) {
+    failures.push({ property: source === "mde" ? "permissions" : "role", reason: source === "mde"
+      ? "name the MDE role to import (role), or give its legacy permissions (permissions)."
+      : `role is required: the ${SOURCE_NAMES[source]} entry to import, e.g. "${source === "mdo" ? "Security reader" : "MDI admin"}".` });
+    return undefined;
+  }
+  if (data.permissions && source !== "mde") {
+    failures.push({ property: "permissions", reason: "permissions describe a custom Defender for Endpoint role; for mdo and mdi name the role group in role." });
+    return undefined;
+  }
+  const tenantRoles = await backend.listLegacyRoles(source);
+  let legacy: LegacyRoleRecord | undefined;
+  let legacyNames: string[];
+  if (source === "mde") {
+    if (data.role) legacy = tenantRoles.find((r) => foldName(r.name) === foldName(data.role));
+    if (data.role && !legacy && !data.permissions) {
+      failures.push({ property: "role", reason: `no Defender for Endpoint role named "${data.role}" in the ${backend.name} tenant. Did you mean: ${suggest(data.role, tenantRoles.map((r) => r.name)).map((s) => `"${s}"`).join(", ")}? Or give its legacy permissions in permissions.` });
+      return undefined;
+    }
+    legacyNames = data.permissions ?? legacy!.permissions;
+  } else {
+    const entry = findLegacyEntry(source, data.role);
+    if (!entry) {
+      const r = mapLegacyRoles(source, [data.role], ["role"]);
+      if (!r.ok) failures.push(...failuresFromIssues(r.issues));
+      return undefined;
+    }
+    legacy = tenantRoles.find((r) => findLegacyEntry(source, r.name) === entry);
+    legacyNames = [entry.name];
+  }
+  const originalId = legacy?.id ?? `${source}:${foldName(data.role ?? legacyNames.join("+"))}`;
+  return { source, legacy, legacyNames, originalId, displayName: data.displayName ?? data.role ?? `Imported ${source.toUpperCase()} role` };
+}
+
+function outputs(record: RoleRecord, inputs: Props, backendName: string, assignmentId: string | null): Props {
+  const o = roleOutputs(record, inputs, backendName);
+  return { ...o, unifiedPermissions: inputs.unifiedPermissions ?? o.resolvedPermissions, imported: !!record.imported && !record.imported.edited, assignmentId };
+}
+
+async function syncAssignment(backend: Backend, roleId: string, inputs: Props, current: string | null): Promise<string | null> {
+  const want = inputs.includeAssignments && Array.isArray(inputs.legacyMembers) && inputs.legacyMembers.length > 0;
+  const existing = current ? await backend.getAssignment(current) : null;
+  if (!want) {
+    if (existing) await backend.deleteAssignment(existing.id);
+    return null;
+  }
+  const desired = { displayName: `${inputs.displayName} (imported)`, roleDefinitionId: roleId, principalIds: inputs.legacyMembers as string[], appScopeIds: canonicalAppScopes([SOURCE_SCOPE[inputs.sourceId]]) };
+  if (existing) {
+    if (existing.displayName === desired.displayName && sameStrings(existing.principalIds, desired.principalIds)) return existing.id;
+    return (await backend.updateAssignment(existing.id, { displayName: desired.displayName, principalIds: desired.principalIds, appScopeIds: desired.appScopeIds })).id;
+  }
+  const found = (await backend.listAssignments({ roleDefinitionId: roleId })).find((a) => a.displayName === desired.displayName);
+  if (found) return found.id;
+  return (await backend.createAssignment(desired)).id;
+}
+
+export const importedRoleHandler: ResourceHandler = {
+  async check(ctx, _olds, newsIn): Promise<CheckResult> {
+    const news = clean(newsIn);
+    const { data, failures, unknown } = validateKnown(schema(), news);
+    const inputs: Props = { ...news, ...data };
+    const computed = ["unifiedPermissions", "actions", "unsupported", "legacyMembers", "originalId", "sourceId", "legacyPermissions"];
+    if (["source", "role", "permissions"].some((k) => unknown.has(k)) || failures.length) {
+      for (const k of computed) inputs[k] = UNKNOWN;
+      return failures.length ? { inputs, failures } : { inputs };
+    }
+    const backend = await ctx.backend();
+    const plan = await planImport(backend, data, failures);
+    if (!plan) return { inputs, failures };
+    const mapping = mapLegacyRoles(plan.source, plan.legacyNames, [plan.source === "mde" && data.permissions ? "permissions" : "role"]);
+    if (!mapping.ok) return { inputs, failures: failuresFromIssues(mapping.issues) };
+    const m = mapping.value;
+    if (m.unsupported.length && !data.acceptUnsupported) {
+      failures.push({
+        property: plan.source === "mde" && data.permissions ? "permissions" : "role",
+        reason: `${m.unsupported.map((u) => `"${u.legacy}": ${u.reason}`).join("; ")}. Set acceptUnsupported: true to import the role without ${m.unsupported.length === 1 ? "it" : "them"}.`,
+      });
+    }
+    // Entra-style workload limits never apply to imports: every mapped permission is granted in all workloads.
+    const keys = m.permissions.map((p) => atomKey(getAtom(p.id)!));
+    const r = await resolveForBackend(backend, keys, ["role"]);
+    if (!r.ok) failures.push(...failuresFromIssues(r.issues));
+    Object.assign(inputs, {
+      sourceId: plan.source,
+      displayName: plan.displayName,
+      description: data.description ?? `Imported from ${SOURCE_NAMES[plan.source]}: ${data.role ?? plan.legacyNames.join(", ")}`,
+      legacyPermissions: plan.legacyNames,
+      originalId: plan.originalId,
+      unifiedPermissions: m.permissions.map((p) => `${p.category} \\ ${p.group ? `${p.group} \\ ` : ""}${p.name} (${p.level})`).sort(),
+      actions: r.ok ? r.value.actions : [],
+      unsupported: m.unsupported.map((u) => `${u.legacy}: ${u.reason}`),
+      legacyMembers: data.includeAssignments ? [...(plan.legacy?.members ?? [])].map((x) => x.toLowerCase()).sort() : [],
+    });
+    if (data.includeAssignments && !plan.legacy) {
+      failures.push({ property: "includeAssignments", reason: `the ${backend.name} tenant has no ${plan.source} role "${data.role ?? ""}" to copy assignments from; set includeAssignments: false.` });
+    }
+    return failures.length ? { inputs, failures } : { inputs };
+  },
+
+  async diff(_ctx, id, olds, news) {
+    const replaces = ["sourceId", "originalId"].filter((k) => news[k] === UNKNOWN || olds[k] !== news[k]);
+    if (news.adopt !== undefined && news.adopt !== UNKNOWN && news.adopt !== id && news.adopt !== olds.adopt) replaces.push("adopt");
+    const changed =
+      replaces.length > 0 ||
+      olds.displayName !== news.displayName ||
+      (olds.description ?? "") !== (news.description ?? "") ||
+      news.actions === UNKNOWN || !sameKeySet(olds.actions ?? [], news.actions ?? []) ||
+      !!olds.includeAssignments !== !!news.includeAssignments ||
+      news.legacyMembers === UNKNOWN || !sameStrings(olds.legacyMembers, news.legacyMembers);
+    return { changes: changed, replaces };
+  },
+
+  async create(ctx, inputsIn) {
+    const inputs = clean(inputsIn);
+    const backend = await ctx.backend();
+    const desired = { displayName: inputs.displayName, description: inputs.description, actions: inputs.actions };
+    let record: RoleRecord | null = null;
+    if (inputs.adopt) {
+      record = await backend.getRole(inputs.adopt);
+      if (!record) throw new Error(`adopt: no role with id "${inputs.adopt}" exists in the ${backend.name} tenant; remove adopt to import a new role.`);
+    } else {
+      // never import twice: a role already imported from this legacy role is taken over
+      record = (await backend.listRoles()).find((r) => r.imported && r.imported.source === inputs.sourceId && r.imported.originalId === inputs.originalId) ?? null;
+    }
+    if (record) {
+      const same = record.displayName === desired.displayName && record.description === desired.description && sameKeySet(record.actions, desired.actions);
+      if (!same) record = await backend.updateRole(record.id, desired);
+    } else {
+      record = await backend.createRole({ ...desired, imported: { source: inputs.sourceId, legacyRoles: inputs.legacyPermissions, originalId: inputs.originalId } });
+    }
+    const assignmentId = await syncAssignment(backend, record.id, inputs, null);
+    return { id: record.id, outs: outputs(record, inputs, backend.name, assignmentId) };
+  },
+
+  async read(ctx, id, propsIn) {
+    const props = clean(propsIn);
+    const backend = await ctx.backend();
+    const record = await backend.getRole(id);
+    if (!record) return { id: "" };
+    const assignment = props.assignmentId ? await backend.getAssignment(props.assignmentId) : null;
+    const outs = outputs(record, props, backend.name, assignment ? assignment.id : null);
+    if (!sameKeySet(record.actions, props.actions ?? [])) outs.unifiedPermissions = labelsFor(outs.actions);
+    const inputs: Props = { ...clean(props), displayName: record.displayName, description: record.description, actions: outs.actions, unifiedPermissions: outs.unifiedPermissions };
+    for (const k of ["roleId", "resolvedPermissions", "isBuiltIn", "imported", "backend", "catalogueVersion", "assignmentId"]) delete inputs[k];
+    if (props.includeAssignments) inputs.legacyMembers = assignment ? [...assignment.principalIds].map((p) => p.toLowerCase()).sort() : [];
+    outs.legacyMembers = inputs.legacyMembers ?? outs.legacyMembers;
+    return { id, props: outs, inputs };
+  },
+
+  async update(ctx, id, olds, newsIn) {
+    const news = clean(newsIn);
+    const backend = await ctx.backend();
+    const patch = {
+      ...(olds.displayName !== news.displayName ? { displayName: news.displayName } : {}),
+      ...((olds.description ?? "") !== (news.description ?? "") ? { description: news.description ?? "" } : {}),
+      ...(!sameKeySet(olds.actions ?? [], news.actions) ? { actions: news.actions } : {}),
+    };
+    const record = Object.keys(patch).length ? await backend.updateRole(id, patch) : await backend.getRole(id);
+    if (!record) throw new Error(`role ${id} no longer exists in the ${backend.name} tenant; run \`pulumi refresh\`, then \`pulumi up\` to import it again.`);
+    const assignmentId = await syncAssignment(backend, record.id, news, olds.assignmentId ?? null);
+    return { outs: outputs(record, news, backend.name, assignmentId) };
+  },
+
+  async delete(ctx, id, props) {
+    const backend = await ctx.backend();
+    if (props.assignmentId) await backend.deleteAssignment(props.assignmentId);
+    await backend.deleteRole(id);
+  },
+};

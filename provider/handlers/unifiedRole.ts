@@ -1,0 +1,131 @@
+/**
+ * UnifiedRole: a custom Defender XDR role. Inputs: displayName, description, permissions (catalogue
+ * ids, readable names or action strings) and adopt (take over an existing role by id). `check`
+ * computes the canonical `actions` and readable `resolvedPermissions` as top-level inputs, so the
+ * preview shows them; `diff` compares canonical forms; a rename is an update.
+ */
+import { z } from "zod";
+import { CATALOGUE_VERSION } from "../core/catalogue";
+import { normalizeKeys, sameKeySet } from "../core/normalise";
+import type { RoleRecord } from "../backend/backend";
+import {
+  CheckResult, Props, ResourceHandler, UNKNOWN, clean, failuresFromIssues, issuesError, validateKnown,
+} from "./common";
+import { labelsFor, resolveForBackend } from "./permissions";
+
+function schema() {
+  return z.object({
+    displayName: z.string({ error: "displayName is required: a name for the role, e.g. \"SOC analyst\"." })
+      .trim().min(1, "displayName must not be empty.").max(256, "displayName must be at most 256 characters."),
+    description: z.string().max(1024, "description must be at most 1024 characters.").optional(),
+    permissions: z.array(z.string(), { error: "permissions must be a list of catalogue ids, readable names or action strings." })
+      .min(1, "permissions must hold at least one permission, e.g. \"Security operations \\ Security data \\ Security data basics (read)\"."),
+    adopt: z.string().trim().min(1, "adopt must be the id of an existing role.").optional(),
+  });
+}
+
+export function roleOutputs(record: RoleRecord, inputs: Props, backendName: string): Props {
+  const actions = normalizeKeys(record.actions);
+  return {
+    ...clean(inputs),
+    displayName: record.displayName,
+    description: record.description,
+    actions,
+    resolvedPermissions: labelsFor(actions),
+    roleId: record.id,
+    isBuiltIn: record.isBuiltIn,
+    imported: !!record.imported && !record.imported.edited,
+    backend: backendName,
+    catalogueVersion: CATALOGUE_VERSION,
+  };
+}
+
+export const unifiedRoleHandler: ResourceHandler = {
+  async check(ctx, _olds, newsIn): Promise<CheckResult> {
+    const news = clean(newsIn);
+    const { data, failures, unknown } = validateKnown(schema(), news);
+    const inputs: Props = { ...news, ...data };
+    if (unknown.has("permissions")) {
+      inputs.actions = UNKNOWN;
+      inputs.resolvedPermissions = UNKNOWN;
+    } else if (failures.every((f) => !f.property.startsWith("permissions"))) {
+      const backend = await ctx.backend();
+      const r = await resolveForBackend(backend, data.permissions, ["permissions"]);
+      if (!r.ok) failures.push(...failuresFromIssues(r.issues));
+      else {
+        inputs.actions = r.value.actions;
+        inputs.resolvedPermissions = r.value.labels;
+      }
+    }
+    if (inputs.description === undefined) inputs.description = "";
+    return failures.length ? { inputs, failures } : { inputs };
+  },
+
+  async diff(_ctx, id, olds, news) {
+    const replaces: string[] = [];
+    if (news.adopt !== undefined && news.adopt !== UNKNOWN && news.adopt !== id && news.adopt !== olds.adopt) replaces.push("adopt");
+    const changed =
+      olds.displayName !== news.displayName ||
+      (olds.description ?? "") !== (news.description ?? "") ||
+      news.actions === UNKNOWN ||
+      !sameKeySet(olds.actions ?? [], news.actions ?? []);
+    return { changes: changed || replaces.length > 0, replaces };
+  },
+
+  async create(ctx, inputsIn) {
+    const inputs = clean(inputsIn);
+    const backend = await ctx.backend();
+    const desired = { displayName: inputs.displayName, description: inputs.description ?? "", actions: inputs.actions };
+    if (inputs.adopt) {
+      const existing = await backend.getRole(inputs.adopt);
+      if (!existing) throw issuesError([{ code: "invalid_value", path: ["adopt"], message: `no role with id "${inputs.adopt}" exists in the ${backend.name} tenant; remove adopt to create a new role.` }]);
+      if (existing.isBuiltIn) throw issuesError([{ code: "invalid_value", path: ["adopt"], message: `role "${existing.displayName}" (${existing.id}) is built-in and cannot be managed; copy its permissions into a custom role instead.` }]);
+      const same = existing.displayName === desired.displayName && existing.description === desired.description && sameKeySet(existing.actions, desired.actions);
+      const record = same ? existing : await backend.updateRole(existing.id, desired);
+      return { id: record.id, outs: roleOutputs(record, inputs, backend.name) };
+    }
+    const record = await backend.createRole(desired);
+    return { id: record.id, outs: roleOutputs(record, inputs, backend.name) };
+  },
+
+  async read(ctx, id, propsIn) {
+    const props = clean(propsIn);
+    const backend = await ctx.backend();
+    const record = await backend.getRole(id);
+    if (!record) return { id: "" };
+    const outs = roleOutputs(record, props, backend.name);
+    const unchanged = sameKeySet(record.actions, props.actions ?? []);
+    const inputs: Props = {
+      displayName: record.displayName,
+      description: record.description,
+      // keep the user's spelling while the permissions match; show what the tenant holds once they drift
+      permissions: unchanged && props.permissions ? props.permissions : outs.resolvedPermissions,
+      actions: outs.actions,
+      resolvedPermissions: outs.resolvedPermissions,
+      ...(props.adopt !== undefined ? { adopt: props.adopt } : {}),
+    };
+    outs.permissions = inputs.permissions;
+    return { id, props: outs, inputs };
+  },
+
+  async update(ctx, id, olds, newsIn) {
+    const news = clean(newsIn);
+    const backend = await ctx.backend();
+    const patch = {
+      ...(olds.displayName !== news.displayName ? { displayName: news.displayName } : {}),
+      ...((olds.description ?? "") !== (news.description ?? "") ? { description: news.description ?? "" } : {}),
+      ...(!sameKeySet(olds.actions ?? [], news.actions) ? { actions: news.actions } : {}),
+    };
+    const record = Object.keys(patch).length ? await backend.updateRole(id, patch) : await backend.getRole(id);
+    if (!record) throw new Error(`role ${id} no longer exists in the ${backend.name} tenant; run \`pulumi refresh\` to forget it, then \`pulumi up\` to recreate it.`);
+    return { outs: roleOutputs(record, news, backend.name) };
+  },
+
+  async delete(ctx, id, props) {
+    const backend = await ctx.backend();
+    const record = await backend.getRole(id);
+    if (record?.isBuiltIn) return; // never delete a built-in role, even if state says so
+    void props;
+    await backend.deleteRole(id);
+  },
+};

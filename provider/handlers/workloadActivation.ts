@@ -1,0 +1,138 @@
+/**
+ * WorkloadActivation: whether Unified RBAC governs one workload. Preview refuses an activation that
+ * would leave nobody able to manage authorization, and Exchange Online permissions without Defender for
+ * Office 365; it lists the access that widens as `warnings`. Deleting the resource leaves the workload
+ * as it is unless `deactivateOnDelete` is set: activation is a tenant-wide switch, not something a
+ * `pulumi destroy` should flip by accident.
+ */
+import { z } from "zod";
+import type { Backend, WorkloadState } from "../backend/backend";
+import { ActivationWorkload, activationWorkload, assessActivation, AUTHORIZATION_MANAGE } from "../core/activation";
+import { keyCovers } from "../core/normalise";
+import { scopeReachesWorkload } from "../core/scope";
+import {
+  CheckFailure, CheckResult, Props, ResourceHandler, UNKNOWN, clean, failuresFromIssues, isUnknown, unsupportedFailure, validateKnown,
+} from "./common";
+
+function schema() {
+  return z.object({
+    workload: z.string({ error: "workload is required: endpoint, office365, identity, cloudApps or cloud." }),
+    active: z.boolean({ error: "active must be true or false." }).optional(),
+    exchangeOnline: z.boolean({ error: "exchangeOnline must be true or false." }).optional(),
+    authorizationAssignments: z.array(z.string(), { error: "authorizationAssignments must be a list of RoleAssignment ids." }).optional(),
+    deactivateOnDelete: z.boolean({ error: "deactivateOnDelete must be true or false." }).optional(),
+  });
+}
+
+async function tenantView(backend: Backend) {
+  const [roles, assignments] = await Promise.all([backend.listRoles(), backend.listAssignments()]);
+  return { roles, assignments };
+}
+
+/** Checks the listed assignments exist and grant Authorization (manage) in the workload. */
+async function checkListed(backend: Backend, ids: string[], workload: ActivationWorkload): Promise<CheckFailure[]> {
+  const failures: CheckFailure[] = [];
+  for (const [i, id] of ids.entries()) {
+    const a = await backend.getAssignment(id);
+    const role = a ? await backend.getRole(a.roleDefinitionId) : null;
+    if (!a) failures.push({ property: `authorizationAssignments[${i}]`, reason: `no role assignment with id "${id}" exists.` });
+    else if (!role || !role.actions.some((x) => keyCovers(x, AUTHORIZATION_MANAGE)) || !scopeReachesWorkload(a.appScopeIds, workload)) {
+      failures.push({ property: `authorizationAssignments[${i}]`, reason: `assignment "${a.displayName}" does not grant "Authorization (manage)" over ${workload}; assign a role holding it over all data sources or ${workload}.` });
+    }
+  }
+  return failures;
+}
+
+function stateOf(states: WorkloadState[], w: ActivationWorkload): WorkloadState {
+  return states.find((s) => s.workload === w) ?? { workload: w, active: false };
+}
+
+async function assess(backend: Backend, inputs: Props, pending: boolean) {
+  const current = stateOf(await backend.getActivation(), inputs.workloadId);
+  const turningOn = inputs.active && !current.active;
+  const a = assessActivation({ workload: inputs.workloadId, active: inputs.active, exchangeOnline: inputs.exchangeOnline }, await tenantView(backend), pending || !turningOn);
+  return { current, turningOn, ...a };
+}
+
+function outputs(state: WorkloadState, inputs: Props, backendName: string): Props {
+  return { ...clean(inputs), workloadId: state.workload, active: state.active, ...(state.workload === "Mdo" ? { exchangeOnline: !!state.exchangeOnline } : {}), backend: backendName };
+}
+
+async function apply(backend: Backend, inputs: Props): Promise<WorkloadState> {
+  const a = await assess(backend, inputs, false);
+  const listed = a.turningOn && inputs.authorizationAssignments?.length ? await checkListed(backend, inputs.authorizationAssignments, inputs.workloadId) : [];
+  if (a.failures.length || listed.length) {
+    throw new Error([...failuresFromIssues(a.failures), ...listed].map((f) => `${f.property}: ${f.reason}`).join("\n") + "\nNothing was changed.");
+  }
+  return backend.setActivation({ workload: inputs.workloadId, active: inputs.active, ...(inputs.workloadId === "Mdo" ? { exchangeOnline: !!inputs.exchangeOnline } : {}) });
+}
+
+export const workloadActivationHandler: ResourceHandler = {
+  async check(ctx, _olds, newsIn): Promise<CheckResult> {
+    const news = clean(newsIn);
+    const { data, failures, unknown } = validateKnown(schema(), news);
+    const inputs: Props = { ...news, ...data };
+    if (inputs.active === undefined) inputs.active = true;
+    if (unknown.has("workload") || unknown.has("active")) {
+      inputs.workloadId = unknown.has("workload") ? UNKNOWN : activationWorkload(data.workload);
+      inputs.warnings = UNKNOWN;
+      return failures.length ? { inputs, failures } : { inputs };
+    }
+    const w = activationWorkload(data.workload);
+    if (!w) {
+      failures.push({ property: "workload", reason: `unknown workload "${data.workload}"; use endpoint (Mde), office365 (Mdo), identity (Mdi), cloudApps (Mda) or cloud (Mdc).` });
+      return { inputs, failures };
+    }
+    inputs.workloadId = w;
+    if (failures.length) return { inputs, failures };
+    const backend = await ctx.backend();
+    const caps = backend.capabilities();
+    if (caps.activation !== "read-write") {
+      failures.push(unsupportedFailure("workload", backend, "change Unified RBAC activation", caps.notes.activation));
+      return { inputs, failures };
+    }
+    const pending = isUnknown(news.authorizationAssignments);
+    const a = await assess(backend, inputs, pending);
+    failures.push(...failuresFromIssues(a.failures));
+    if (a.turningOn && !pending && data.authorizationAssignments?.length) failures.push(...(await checkListed(backend, data.authorizationAssignments, w)));
+    inputs.warnings = a.turningOn || !inputs.active ? a.warnings : [];
+    return failures.length ? { inputs, failures } : { inputs };
+  },
+
+  async diff(_ctx, _id, olds, news) {
+    const replaces = news.workloadId === UNKNOWN || news.workloadId !== olds.workloadId ? ["workload"] : [];
+    const changed = replaces.length > 0 || olds.active !== news.active || !!olds.exchangeOnline !== !!news.exchangeOnline ||
+      !!olds.deactivateOnDelete !== !!news.deactivateOnDelete;
+    return { changes: changed, replaces, deleteBeforeReplace: replaces.length > 0 };
+  },
+
+  async create(ctx, inputsIn) {
+    const inputs = clean(inputsIn);
+    const backend = await ctx.backend();
+    const state = await apply(backend, inputs);
+    return { id: `activation-${state.workload}`, outs: outputs(state, inputs, backend.name) };
+  },
+
+  async read(ctx, id, propsIn) {
+    const props = clean(propsIn);
+    const backend = await ctx.backend();
+    const state = stateOf(await backend.getActivation(), props.workloadId);
+    const outs = outputs(state, props, backend.name);
+    const inputs: Props = { ...clean(props), active: state.active, ...(state.workload === "Mdo" ? { exchangeOnline: !!state.exchangeOnline } : {}) };
+    delete inputs.backend;
+    return { id, props: outs, inputs };
+  },
+
+  async update(ctx, _id, _olds, newsIn) {
+    const news = clean(newsIn);
+    const backend = await ctx.backend();
+    const state = await apply(backend, news);
+    return { outs: outputs(state, news, backend.name) };
+  },
+
+  async delete(ctx, _id, props) {
+    if (!props.deactivateOnDelete) return; // retained: see the header comment
+    const backend = await ctx.backend();
+    await backend.setActivation({ workload: props.workloadId, active: false, ...(props.workloadId === "Mdo" ? { exchangeOnline: false } : {}) });
+  },
+};

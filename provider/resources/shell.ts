@@ -1,0 +1,31 @@
+/**
+ * The serialized provider: the only code Pulumi stores in each resource's state (`__provider`).
+ * Every method loads the implementation from the installed package when it runs, so the stored text is
+ * a few hundred bytes, names no path of this machine, captures nothing but the resource kind, and keeps
+ * working after the project folder moves or the package is upgraded (read and delete of old resources
+ * then run the installed implementation). One instance per kind, so the SDK's serialization cache hits.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import type * as Engine from "../engine";
+
+export function shellFor(kind: Engine.ResourceKind): pulumi.dynamic.ResourceProvider {
+  return {
+    configure: (req) => require("pulumi-defender-rbac/engine").configure(req),
+    check: (olds, news) => require("pulumi-defender-rbac/engine").check(kind, olds, news),
+    diff: (id, olds, news) => require("pulumi-defender-rbac/engine").diff(kind, id, olds, news),
+    create: (inputs) => require("pulumi-defender-rbac/engine").create(kind, inputs),
+    read: (id, props) => require("pulumi-defender-rbac/engine").read(kind, id, props),
+    update: (id, olds, news) => require("pulumi-defender-rbac/engine").update(kind, id, olds, news),
+    delete: (id, props) => require("pulumi-defender-rbac/engine").remove(kind, id, props),
+  };
+}
+
+export const PROVIDERS: Record<Engine.ResourceKind, pulumi.dynamic.ResourceProvider> = {
+  UnifiedRole: shellFor("UnifiedRole"),
+  RoleAssignment: shellFor("RoleAssignment"),
+  ImportedRole: shellFor("ImportedRole"),
+  WorkloadActivation: shellFor("WorkloadActivation"),
+};
+
+/** The module part of the type token: `pulumi-nodejs:dynamic/defender-rbac:<Kind>`. */
+export const MODULE = "defender-rbac";

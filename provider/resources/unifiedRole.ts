@@ -1,0 +1,40 @@
+import * as pulumi from "@pulumi/pulumi";
+import { MODULE, PROVIDERS } from "./shell";
+
+export interface UnifiedRoleArgs {
+  /** The role's name. Changing it renames the role in place. */
+  displayName: pulumi.Input<string>;
+  description?: pulumi.Input<string>;
+  /**
+   * Permissions, each a catalogue id (`secops.securitydata.alerts:manage`), a readable name
+   * ("Security operations \\ Security data \\ Alerts (manage)", "Authorization (Read and manage)",
+   * "Authorization and settings \\ Security settings (All permissions)") or an action string the
+   * catalogue knows (`microsoft.xdr/secops/*\/read`). See `defender-rbac catalog`.
+   */
+  permissions: pulumi.Input<pulumi.Input<string>[]>;
+  /** Take over an existing role by id instead of creating one (dynamic resources cannot be `pulumi import`ed). */
+  adopt?: pulumi.Input<string>;
+}
+
+/** A custom Defender XDR Unified RBAC role. */
+export class UnifiedRole extends pulumi.dynamic.Resource {
+  declare readonly displayName: pulumi.Output<string>;
+  declare readonly description: pulumi.Output<string>;
+  declare readonly permissions: pulumi.Output<string[]>;
+  /** Canonical permission keys (action strings; local keys for unpublished permissions). */
+  declare readonly actions: pulumi.Output<string[]>;
+  /** Readable labels of `actions`. */
+  declare readonly resolvedPermissions: pulumi.Output<string[]>;
+  declare readonly roleId: pulumi.Output<string>;
+  declare readonly isBuiltIn: pulumi.Output<boolean>;
+  declare readonly imported: pulumi.Output<boolean>;
+  declare readonly catalogueVersion: pulumi.Output<string>;
+  declare readonly backend: pulumi.Output<string>;
+
+  constructor(name: string, args: UnifiedRoleArgs, opts?: pulumi.CustomResourceOptions) {
+    super(PROVIDERS.UnifiedRole, name, {
+      ...args, actions: undefined, resolvedPermissions: undefined, roleId: undefined, isBuiltIn: undefined,
+      imported: undefined, catalogueVersion: undefined, backend: undefined,
+    }, opts, MODULE, "UnifiedRole");
+  }
+}

@@ -1,0 +1,32 @@
+import * as pulumi from "@pulumi/pulumi";
+import { MODULE, PROVIDERS } from "./shell";
+
+export interface WorkloadActivationArgs {
+  /** endpoint (Mde), office365 (Mdo), identity (Mdi), cloudApps (Mda) or cloud (Mdc). */
+  workload: pulumi.Input<string>;
+  /** Whether Unified RBAC governs the workload (default true). */
+  active?: pulumi.Input<boolean>;
+  /** office365 only: also govern Exchange Online permissions (needs the workload active). */
+  exchangeOnline?: pulumi.Input<boolean>;
+  /**
+   * RoleAssignments that keep someone able to manage authorization once the workload is active. The
+   * activation waits for them, and preview checks them once their ids are known.
+   */
+  authorizationAssignments?: pulumi.Input<pulumi.Input<string>[]>;
+  /** Deactivate the workload when this resource is deleted (default false: the switch is left as it is). */
+  deactivateOnDelete?: pulumi.Input<boolean>;
+}
+
+/** Unified RBAC activation for one workload, with lockout and dependency checks at preview. */
+export class WorkloadActivation extends pulumi.dynamic.Resource {
+  declare readonly workloadId: pulumi.Output<string>;
+  declare readonly active: pulumi.Output<boolean>;
+  declare readonly exchangeOnline: pulumi.Output<boolean | undefined>;
+  /** Access that widens (or, on deactivation, what to know) when the change is applied. */
+  declare readonly warnings: pulumi.Output<string[]>;
+  declare readonly backend: pulumi.Output<string>;
+
+  constructor(name: string, args: WorkloadActivationArgs, opts?: pulumi.CustomResourceOptions) {
+    super(PROVIDERS.WorkloadActivation, name, { ...args, workloadId: undefined, warnings: undefined, backend: undefined }, opts, MODULE, "WorkloadActivation");
+  }
+}
