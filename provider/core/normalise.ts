@@ -9,7 +9,7 @@
  *   - `manage` covers `read` (on the same path, or under a wildcard).
  * The canonical form is: lower-cased, de-duplicated, every covered key removed, sorted.
  */
-import { atomForKey, coveragePath, isUnpublishedKey } from "./catalogue";
+import { UNPUBLISHED_PREFIX, atomForKey, coveragePath, isUnpublishedKey } from "./catalogue";
 
 function split(action: string): { path: string[]; verb: string } {
   const segs = action.split("/");
@@ -49,18 +49,21 @@ export function actionCovers(a: string, b: string): boolean {
 
 /**
  * Catalogue-aware coverage between two keys (action strings or unpublished-atom keys): the string rule
- * on their coverage paths, plus "manage covers read" within one catalogue permission even when one of
- * the two strings is unknown.
+ * on their coverage paths, plus "manage covers read" within one catalogue permission even when the
+ * read level's string is unpublished: whatever covers a permission's manage level covers its read
+ * level too. Defined that way the relation stays transitive, so folding never loses a permission.
  */
 export function keyCovers(a: string, b: string): boolean {
   const ka = a.toLowerCase();
   const kb = b.toLowerCase();
   if (ka === kb) return true;
-  if (isUnpublishedKey(ka) || isUnpublishedKey(kb)) {
-    const atomA = atomForKey(ka);
+  if (isUnpublishedKey(kb)) {
     const atomB = atomForKey(kb);
-    if (atomA && atomB && atomA.permission.id === atomB.permission.id) return verbCovers(atomA.level, atomB.level);
-    if (isUnpublishedKey(ka)) return false;
+    const manage = atomB && atomB.level === "read" ? atomB.permission.levels.manage : undefined;
+    if (atomB && manage) {
+      const sibling = manage.action ?? `${UNPUBLISHED_PREFIX}${atomB.permission.id}:manage`;
+      if (keyCovers(ka, sibling)) return true;
+    }
   }
   const pa = coveragePath(ka);
   const pb = coveragePath(kb);

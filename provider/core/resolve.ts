@@ -16,7 +16,7 @@ import { foldName, suggest } from "./names";
 /** What a level suffix asks for. "all" = every level; for a permission, "(Read and manage)" too. */
 type LevelSpec = { kind: "level"; level: Level } | { kind: "all" } | { kind: "allRead" };
 
-const LEVEL_SPECS: Record<string, LevelSpec> = {
+const LEVEL_SPEC_TEXT: Record<string, LevelSpec> = {
   "read": { kind: "level", level: "read" },
   "read-only": { kind: "level", level: "read" },
   "read only": { kind: "level", level: "read" },
@@ -29,6 +29,9 @@ const LEVEL_SPECS: Record<string, LevelSpec> = {
   "all read-only permissions": { kind: "allRead" },
   "all read permissions": { kind: "allRead" },
 };
+
+/** Looked up by folded text, so "(Read-only)" and "(All read-only permissions)" match however they are spelled. */
+const LEVEL_SPECS: Record<string, LevelSpec> = Object.fromEntries(Object.entries(LEVEL_SPEC_TEXT).map(([k, v]) => [foldName(k), v]));
 
 export interface ResolvedPermission {
   /** The keys (action strings, or unpublished-atom keys) this reference grants. */

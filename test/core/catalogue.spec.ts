@@ -345,14 +345,7 @@ describe("resolver: levels", () => {
     assert.deepEqual(atomIds("Authorization and settings \\ Security settings (All read permissions)"), ["configuration.security.core:read"]);
   });
 
-  // BUG: the hyphenated level suffixes never match. resolve.ts looks the suffix up in LEVEL_SPECS after
-  // foldName(), and foldName turns every hyphen into " - " ("All read-only permissions" →
-  // "all read - only permissions"), so the LEVEL_SPECS keys "read-only" and "all read-only permissions"
-  // are unreachable. Input: "Authorization and settings \ Security settings (All read-only permissions)"
-  // (the portal's own label, reference §6, and the fix the resolver's ambiguous_permission message tells
-  // users to write). Expected: Core security settings (read). Actual: unknown_permission. Same for
-  // "Authorization and settings \ Authorization (read-only)" (expected the read atom).
-  it.skip("'(All read-only permissions)' and '(read-only)' are accepted", () => {
+  it("'(All read-only permissions)' and '(read-only)' are accepted", () => {
     assert.deepEqual(atomIds("Authorization and settings \\ Security settings (All read-only permissions)"), ["configuration.security.core:read"]);
     assert.deepEqual(atomIds("Authorization and settings \\ Authorization (read-only)"), ["configuration.-.authorization:read"]);
   });

@@ -127,13 +127,7 @@ describe("normalise: properties", () => {
     }), RUNS);
   });
 
-  // BUG: keyCovers is not transitive, and normalizeKeys drops a key that is covered only by a key that is
-  // itself dropped. `…/configuration/security/core/manage` covers the unpublished Core security settings
-  // read key (same-permission rule), `microsoft.xdr/*/core/manage` covers `…/security/core/manage`, but
-  // not the unpublished key (its coverage path `…/configuration/security/?/read` has `?` where the
-  // pattern needs the literal `core`). normalizeKeys of the three returns only `microsoft.xdr/*/core/manage`,
-  // which covers no Core security settings read. See the example test "BUG: …" below.
-  it.skip("never loses a permission: generated action strings mixed with unpublished keys", () => {
+  it("never loses a permission: generated action strings mixed with unpublished keys", () => {
     fc.assert(fc.property(anySet, (ks) => {
       const out = normalizeKeys(ks);
       for (const k of ks) {
@@ -287,13 +281,7 @@ describe("normalise: examples from the reference", () => {
     assert.deepEqual(normalizeKeys([scanRead, scanManage]), [scanManage]);
   });
 
-  // BUG: see the skipped property above. Input: the three keys below. Expected (normalise.ts's own
-  // contract, "it never loses a permission"): every input key is covered by some output key.
-  // Actual: ["microsoft.xdr/*/core/manage"], which does not cover the unpublished Core security
-  // settings read key (keyCovers returns false), so that permission is silently dropped. Same with
-  // `microsoft.xdr/securityposture/*/securescore/manage` + `…/posturemanagement/securescore/manage`
-  // + the unpublished Exposure Management read key.
-  it.skip("BUG: normalizeKeys must not drop a key covered only by a key it also drops", () => {
+  it("normalizeKeys does not drop a key covered only by a key it also drops", () => {
     const keys = [
       "microsoft.xdr/*/core/manage",
       "microsoft.xdr/configuration/security/core/manage",
