@@ -70,35 +70,60 @@ export interface StoreOptions {
 export class TenantStore {
   private readonly db: DatabaseSync;
   private closed = false;
+  /** Nesting depth of transaction(): 0 outside, 1 in the outer BEGIN IMMEDIATE, more in savepoints. */
+  private depth = 0;
 
   constructor(readonly file: string, opts: StoreOptions = {}) {
     fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     const { DatabaseSync } = loadSqlite();
     this.db = new DatabaseSync(file);
-    this.db.exec("PRAGMA busy_timeout = 15000");
-    this.db.exec("PRAGMA journal_mode = WAL");
-    this.db.exec("PRAGMA synchronous = FULL");
-    this.db.exec("PRAGMA foreign_keys = ON");
-    this.migrate(opts.seed ?? true);
+    try {
+      this.db.exec("PRAGMA busy_timeout = 15000");
+      this.db.exec("PRAGMA journal_mode = WAL");
+      this.db.exec("PRAGMA synchronous = FULL");
+      this.db.exec("PRAGMA foreign_keys = ON");
+      this.migrate(opts.seed ?? true);
+    } catch (e) {
+      this.db.close(); // a store that refuses to open must not leak its handle
+      throw e;
+    }
   }
 
-  /** Runs `fn` in one write transaction; the database lock serialises writers across processes. */
+  /**
+   * Runs `fn` in one write transaction; the database lock serialises writers across processes.
+   * Calls nest (an inner call is a savepoint), so a read-modify-write built from the store's own
+   * methods, e.g. `transaction(() => updateRole(id, f(getRole(id))))`, is atomic.
+   */
   transaction<T>(fn: () => T): T {
-    this.db.exec("BEGIN IMMEDIATE");
+    const outer = this.depth === 0;
+    const sp = `sp${this.depth}`;
+    this.db.exec(outer ? "BEGIN IMMEDIATE" : `SAVEPOINT ${sp}`);
+    this.depth++;
     try {
       const r = fn();
-      this.db.exec("COMMIT");
+      this.db.exec(outer ? "COMMIT" : `RELEASE ${sp}`);
       return r;
     } catch (e) {
-      this.db.exec("ROLLBACK");
+      try {
+        this.db.exec(outer ? "ROLLBACK" : `ROLLBACK TO ${sp}; RELEASE ${sp}`);
+      } catch {
+        // SQLite already rolled the transaction back (e.g. SQLITE_FULL): keep the original error
+      }
       throw e;
+    } finally {
+      this.depth--;
     }
   }
 
   private migrate(seed: boolean): void {
     this.transaction(() => {
+      // Check the version before any other DDL: a newer schema may have reshaped these tables.
+      this.db.exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
+      const v = this.db.prepare("SELECT value FROM meta WHERE key = 'schema'").get() as { value: string } | undefined;
+      if (v && Number(v.value) > SCHEMA_VERSION) {
+        throw new Error(`${this.file} was written by a newer pulumi-defender-rbac (schema ${v.value}); upgrade the package`);
+      }
       this.db.exec(`
-        CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
         CREATE TABLE IF NOT EXISTS roles (
           id TEXT PRIMARY KEY, display_name TEXT NOT NULL, description TEXT NOT NULL DEFAULT '',
           is_built_in INTEGER NOT NULL DEFAULT 0, actions TEXT NOT NULL, imported TEXT,
@@ -115,10 +140,6 @@ export class TenantStore {
         CREATE TABLE IF NOT EXISTS activation (
           workload TEXT PRIMARY KEY, active INTEGER NOT NULL, exchange_online INTEGER NOT NULL DEFAULT 0, modified_at TEXT NOT NULL);
       `);
-      const v = this.db.prepare("SELECT value FROM meta WHERE key = 'schema'").get() as { value: string } | undefined;
-      if (v && Number(v.value) > SCHEMA_VERSION) {
-        throw new Error(`${this.file} was written by a newer pulumi-defender-rbac (schema ${v.value}); upgrade the package`);
-      }
       if (!v) {
         this.db.prepare("INSERT INTO meta (key, value) VALUES ('schema', ?)").run(String(SCHEMA_VERSION));
         if (seed) this.seedTenant();

@@ -82,7 +82,8 @@ async function planImport(backend: Backend, data: Props, failures: CheckFailure[
     const entry = findLegacyEntry(source, data.role);
     if (!entry) {
       const r = mapLegacyRoles(source, [data.role], ["role"]);
-      if (!r.ok) failures.push(...failuresFromIssues(r.issues));
+      // role is a single name: report the failure on "role", not on "role[0]"
+      if (!r.ok) failures.push(...failuresFromIssues(r.issues).map((f) => ({ ...f, property: "role" })));
       return undefined;
     }
     legacy = tenantRoles.find((r) => findLegacyEntry(source, r.name) === entry);
@@ -130,7 +131,7 @@ export const importedRoleHandler: ResourceHandler = {
     const mapping = mapLegacyRoles(plan.source, plan.legacyNames, [plan.source === "mde" && data.permissions ? "permissions" : "role"]);
     if (!mapping.ok) return { inputs, failures: failuresFromIssues(mapping.issues) };
     const m = mapping.value;
-    if (m.unsupported.length && !data.acceptUnsupported) {
+    if (m.unsupported.length && !data.acceptUnsupported && !unknown.has("acceptUnsupported")) {
       failures.push({
         property: plan.source === "mde" && data.permissions ? "permissions" : "role",
         reason: `${m.unsupported.map((u) => `"${u.legacy}": ${u.reason}`).join("; ")}. Set acceptUnsupported: true to import the role without ${m.unsupported.length === 1 ? "it" : "them"}.`,
@@ -151,6 +152,9 @@ export const importedRoleHandler: ResourceHandler = {
       unsupported: m.unsupported.map((u) => `${u.legacy}: ${u.reason}`),
       legacyMembers: data.includeAssignments ? [...(plan.legacy?.members ?? [])].map((x) => x.toLowerCase()).sort() : [],
     });
+    // inputs still unknown in preview stay unknown (not replaced by defaults derived without them)
+    for (const k of ["displayName", "description"]) if (unknown.has(k)) inputs[k] = UNKNOWN;
+    if (unknown.has("includeAssignments")) inputs.legacyMembers = UNKNOWN;
     if (data.includeAssignments && !plan.legacy) {
       failures.push({ property: "includeAssignments", reason: `the ${backend.name} tenant has no ${plan.source} role "${data.role ?? ""}" to copy assignments from; set includeAssignments: false.` });
     }

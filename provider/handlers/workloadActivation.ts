@@ -92,7 +92,8 @@ export const workloadActivationHandler: ResourceHandler = {
       return { inputs, failures };
     }
     const pending = isUnknown(news.authorizationAssignments);
-    const a = await assess(backend, inputs, pending);
+    // an exchangeOnline still unknown in preview is not "true" (the sentinel is a truthy string)
+    const a = await assess(backend, unknown.has("exchangeOnline") ? { ...inputs, exchangeOnline: undefined } : inputs, pending);
     failures.push(...failuresFromIssues(a.failures));
     if (a.turningOn && !pending && data.authorizationAssignments?.length) failures.push(...(await checkListed(backend, data.authorizationAssignments, w)));
     inputs.warnings = a.turningOn || !inputs.active ? a.warnings : [];

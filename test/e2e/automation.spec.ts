@@ -1,0 +1,143 @@
+/**
+ * End to end through the real `pulumi` CLI (Automation API, LocalWorkspace, file:// backend, fixed
+ * passphrase), with the package installed from a packed tarball into the program's project. This is
+ * what users run; it catches what engine stand-ins miss (serialization, unknowns, state files,
+ * replacement ordering, diff display).
+ */
+import * as assert from "node:assert/strict";
+import * as path from "node:path";
+import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
+import { TenantStore } from "../../provider/backend/store";
+import { Project, REPO, addProgram, tarballProject } from "./project";
+
+const HOOK_TIMEOUT = 60 * 60 * 1000; // a cold CLI build from Go modules happens here when nothing is cached
+const STEP_TIMEOUT = 5 * 60 * 1000;
+
+/** A stack of a program directory; its local tenant store is the default `.defender-rbac/tenant.db` there. */
+function stackFor(project: Project, programDir: string): Promise<Stack> {
+  return LocalWorkspace.createOrSelectStack({ stackName: "e2e", workDir: programDir }, { envVars: project.env, pulumiHome: project.env.PULUMI_HOME });
+}
+
+function customRoles(store: TenantStore) {
+  return store.listRoles().filter((r) => !r.isBuiltIn);
+}
+
+describe("end to end through the pulumi CLI", function () {
+  this.timeout(STEP_TIMEOUT);
+  let project: Project;
+
+  before(function () {
+    this.timeout(HOOK_TIMEOUT);
+    project = tarballProject();
+    process.env.PULUMI_BACKEND_URL = `file://${project.stateDir}`;
+    Object.assign(process.env, project.env);
+  });
+
+  describe("lifecycle on the local tenant", () => {
+    let dir: string;
+    let stack: Stack;
+    let storeFile: string;
+
+    before(async () => {
+      dir = addProgram(project, path.join(REPO, "test", "e2e", "programs", "lifecycle"), "lifecycle");
+      stack = await stackFor(project, dir);
+      storeFile = path.join(dir, ".defender-rbac", "tenant.db");
+    });
+
+    it("up creates the role, the assignment and the imported role; a preview then shows no changes", async () => {
+      const up = await stack.up();
+      assert.equal(up.summary.result, "succeeded");
+      assert.equal(up.summary.resourceChanges?.create, 4); // stack + 3 resources
+      const store = new TenantStore(storeFile);
+      try {
+        assert.deepEqual(customRoles(store).map((r) => r.displayName).sort(), ["E2E analyst", "Security reader"]);
+        assert.equal(store.listAssignments().length, 1);
+      } finally { store.close(); }
+      await stack.preview({ expectNoChanges: true });
+      const state = await stack.exportStack();
+      for (const r of state.deployment.resources ?? []) {
+        if (!String(r.type).startsWith("pulumi-nodejs:dynamic")) continue;
+        const text = String(r.inputs?.__provider ?? "");
+        assert.ok(text.length > 0 && text.length < 4096, `__provider of ${r.urn} is ${text.length} chars`);
+        assert.ok(!text.includes(REPO) && !text.includes(project.dir), "__provider holds no path of this machine");
+      }
+    });
+
+    it("editing a permission: preview names the change, up applies it", async () => {
+      await stack.setConfig("permissions", { value: JSON.stringify([
+        "Security operations \\ Security data \\ Security data basics (read)",
+        "Security operations \\ Security data \\ Alerts (manage)",
+        "Security operations \\ Security data \\ Response (manage)",
+      ]) });
+      const preview = await stack.preview({ diff: true });
+      assert.equal(preview.changeSummary.update, 1);
+      assert.match(preview.stdout, /microsoft\.xdr\/secops\/securitydata\/response\/manage/);
+      assert.match(preview.stdout, /Response \(manage\)/);
+      const up = await stack.up();
+      assert.equal(up.summary.resourceChanges?.update, 1);
+      const store = new TenantStore(storeFile);
+      try {
+        const role = customRoles(store).find((r) => r.displayName === "E2E analyst")!;
+        assert.ok(role.actions.includes("microsoft.xdr/secops/securitydata/response/manage"));
+      } finally { store.close(); }
+      await stack.preview({ expectNoChanges: true });
+    });
+
+    it("refresh detects drift made behind Pulumi's back, and up reverts it", async () => {
+      const store = new TenantStore(storeFile);
+      try {
+        const role = customRoles(store).find((r) => r.displayName === "E2E analyst")!;
+        store.updateRole(role.id, { actions: ["microsoft.xdr/secops/securitydata/basics/read"], description: "edited in the portal" });
+      } finally { store.close(); }
+      const refresh = await stack.refresh();
+      assert.equal(refresh.summary.resourceChanges?.update, 1, refresh.stdout);
+      const preview = await stack.preview({ diff: true });
+      assert.equal(preview.changeSummary.update, 1);
+      assert.match(preview.stdout, /edited in the portal/);
+      await stack.up();
+      await stack.preview({ expectNoChanges: true });
+      const after = new TenantStore(storeFile);
+      try {
+        const role = customRoles(after).find((r) => r.displayName === "E2E analyst")!;
+        assert.equal(role.description, "created by the end-to-end suite");
+        assert.ok(role.actions.includes("microsoft.xdr/secops/securitydata/alerts/manage"));
+      } finally { after.close(); }
+    });
+
+    it("a rename is an update, not a replacement", async () => {
+      await stack.setConfig("roleName", { value: "E2E analyst (renamed)" });
+      const preview = await stack.preview();
+      assert.equal(preview.changeSummary.update, 1);
+      assert.equal(preview.changeSummary.replace ?? 0, 0);
+      await stack.up();
+      await stack.removeConfig("roleName");
+      await stack.up();
+    });
+
+    it("destroy leaves the store with no custom role or assignment", async () => {
+      const d = await stack.destroy();
+      assert.equal(d.summary.result, "succeeded");
+      const store = new TenantStore(storeFile);
+      try {
+        assert.deepEqual(customRoles(store), []);
+        assert.deepEqual(store.listAssignments(), []);
+      } finally { store.close(); }
+    });
+  });
+
+  for (const example of ["quickstart", "soc-analyst", "migration", "staged-activation"]) {
+    it(`example ${example}: up, no changes on a second preview, destroy`, async () => {
+      const dir = addProgram(project, path.join(REPO, "examples", example), `example-${example}`);
+      const stack = await stackFor(project, dir);
+      const up = await stack.up();
+      assert.equal(up.summary.result, "succeeded");
+      await stack.preview({ expectNoChanges: true });
+      const d = await stack.destroy();
+      assert.equal(d.summary.result, "succeeded");
+      const store = new TenantStore(path.join(dir, ".defender-rbac", "tenant.db"));
+      try {
+        assert.deepEqual(customRoles(store), [], "destroy removed every custom role");
+      } finally { store.close(); }
+    });
+  }
+});
