@@ -310,7 +310,9 @@ sdk_json="$(download "$SDK_MOD@v$PULUMI_VERSION")"
 pkg_gomod="$(gomod_field "$pkg_json" GoMod)"
 sdk_gomod="$(gomod_field "$sdk_json" GoMod)"
 sdk_dir="$(gomod_field "$sdk_json" Dir)"
-[ -f "$pkg_gomod" ] && [ -f "$sdk_gomod" ] || die "could not locate go.mod files of the downloaded modules"
+if [ ! -f "$pkg_gomod" ] || [ ! -f "$sdk_gomod" ]; then
+  die "could not locate the go.mod files of the downloaded modules"
+fi
 
 # Go version the release needs.
 need_go="$(go_directive "$pkg_gomod")"

@@ -1,2 +1,4 @@
 /** Registers the commands that live in their own files (export, emulator). */
 export {};
+import "./export";
+import "./emulator";

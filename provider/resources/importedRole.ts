@@ -40,9 +40,11 @@ export class ImportedRole extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: ImportedRoleArgs, opts?: pulumi.CustomResourceOptions) {
     super(PROVIDERS.ImportedRole, name, {
-      ...args, unifiedPermissions: undefined, actions: undefined, unsupported: undefined, legacyPermissions: undefined,
+      // computed outputs, and optional inputs that are always outputs: pre-declared before the spread so given values win
+      displayName: undefined, description: undefined, unifiedPermissions: undefined, actions: undefined, unsupported: undefined, legacyPermissions: undefined,
       legacyMembers: undefined, originalId: undefined, sourceId: undefined, roleId: undefined, imported: undefined,
       assignmentId: undefined, catalogueVersion: undefined, resolvedPermissions: undefined, isBuiltIn: undefined, backend: undefined,
+      ...args,
     }, opts, MODULE, "ImportedRole");
   }
 }

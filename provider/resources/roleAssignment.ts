@@ -38,6 +38,6 @@ export class RoleAssignment extends pulumi.dynamic.Resource {
   declare readonly backend: pulumi.Output<string>;
 
   constructor(name: string, args: RoleAssignmentArgs, opts?: pulumi.CustomResourceOptions) {
-    super(PROVIDERS.RoleAssignment, name, { ...args, appScopeIds: undefined, assignmentId: undefined, backend: undefined }, opts, MODULE, "RoleAssignment");
+    super(PROVIDERS.RoleAssignment, name, { scope: undefined, appScopeIds: undefined, assignmentId: undefined, backend: undefined, ...args }, opts, MODULE, "RoleAssignment");
   }
 }

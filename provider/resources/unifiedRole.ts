@@ -33,8 +33,9 @@ export class UnifiedRole extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: UnifiedRoleArgs, opts?: pulumi.CustomResourceOptions) {
     super(PROVIDERS.UnifiedRole, name, {
-      ...args, actions: undefined, resolvedPermissions: undefined, roleId: undefined, isBuiltIn: undefined,
-      imported: undefined, catalogueVersion: undefined, backend: undefined,
+      // computed outputs, and optional inputs that are always outputs: pre-declared before the spread so given values win
+      description: undefined, actions: undefined, resolvedPermissions: undefined, roleId: undefined, isBuiltIn: undefined,
+      imported: undefined, catalogueVersion: undefined, backend: undefined, ...args,
     }, opts, MODULE, "UnifiedRole");
   }
 }
