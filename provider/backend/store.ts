@@ -115,7 +115,22 @@ export class TenantStore {
     }
   }
 
+  /** The schema version recorded in the file, without taking the write lock; null for a new file. */
+  private recordedSchema(): number | null {
+    try {
+      const v = this.db.prepare("SELECT value FROM meta WHERE key = 'schema'").get() as { value: string } | undefined;
+      return v ? Number(v.value) : null;
+    } catch {
+      return null; // no meta table yet
+    }
+  }
+
   private migrate(seed: boolean): void {
+    const recorded = this.recordedSchema();
+    if (recorded === SCHEMA_VERSION) return; // an initialised store opens without waiting for writers
+    if (recorded !== null && recorded > SCHEMA_VERSION) {
+      throw new Error(`${this.file} was written by a newer pulumi-defender-rbac (schema ${recorded}); upgrade the package`);
+    }
     this.transaction(() => {
       // Check the version before any other DDL: a newer schema may have reshaped these tables.
       this.db.exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");

@@ -77,7 +77,27 @@ export function keyCovers(a: string, b: string): boolean {
  */
 export function normalizeKeys(keys: Iterable<string>, covers: (a: string, b: string) => boolean = keyCovers): string[] {
   const unique = [...new Set([...keys].map((k) => k.trim().toLowerCase()).filter((k) => k.length > 0))].sort();
-  return unique.filter((k) => !unique.some((j) => j !== k && covers(j, k) && (!covers(k, j) || j < k)));
+  // Only a key with a wildcard, or one on the same path with a stronger verb, can cover another key:
+  // test those candidates instead of every pair (roles hold tens of keys, tenant-wide sets thousands).
+  const wild = unique.filter((k) => k.includes("*"));
+  const present = new Set(unique);
+  const samePathCoverers = (k: string): string[] => {
+    const out: string[] = [];
+    if (k.endsWith("/read")) {
+      const m = `${k.slice(0, -"/read".length)}/manage`;
+      if (present.has(m)) out.push(m);
+    }
+    const atom = isUnpublishedKey(k) ? atomForKey(k) : undefined;
+    const manage = atom && atom.level === "read" ? atom.permission.levels.manage : undefined;
+    if (atom && manage) {
+      const sibling = (manage.action ?? `${UNPUBLISHED_PREFIX}${atom.permission.id}:manage`).toLowerCase();
+      if (present.has(sibling)) out.push(sibling);
+    }
+    return out;
+  };
+  const coveredBy = (k: string, j: string) => j !== k && covers(j, k) && (!covers(k, j) || j < k);
+  const candidates = covers === keyCovers ? (k: string) => [...wild, ...samePathCoverers(k)] : () => unique;
+  return unique.filter((k) => !candidates(k).some((j) => coveredBy(k, j)));
 }
 
 /** True when two key sets have the same canonical form. */

@@ -163,9 +163,12 @@ export function resolvePermission(input: string, path: (string | number)[] = [],
     if (atom && !atom.info.action) return { ok: true, value: { keys: [atomKey(atom)], atoms: [atom] } };
     return fail({ code: "unknown_permission", path, message: `"${raw}" is not a valid unpublished-permission key.` });
   }
-  if (/^[a-z]+\.[a-z0-9.-]+(:(read|manage))?$/.test(lower) && !lower.includes(" ")) {
+  if (/^[a-z]+\.[a-z0-9.-]+(:[a-z]*)?$/.test(lower)) {
     const [pid, level] = lower.split(":");
     const p = getPermission(pid);
+    if (p && level !== undefined && level !== "read" && level !== "manage") {
+      return fail({ code: "invalid_level", path, message: `"${raw}": the level after ":" must be read or manage.`, suggestions: suggest(lower, ATOMS.filter((a) => a.permission === p).map((a) => a.id)) });
+    }
     if (p) {
       const r = atomsOfPermission(p, level ? { kind: "level", level: level as Level } : null, path, raw);
       return r.ok ? { ok: true, value: { keys: r.value.map(atomKey), atoms: r.value } } : r;

@@ -42,6 +42,8 @@ interface Plan {
   legacy: LegacyRoleRecord | undefined;
   legacyNames: string[];
   originalId: string;
+  /** The legacy role as its own model spells it. */
+  label: string;
   displayName: string;
 }
 
@@ -90,7 +92,10 @@ async function planImport(backend: Backend, data: Props, failures: CheckFailure[
     legacyNames = [entry.name];
   }
   const originalId = legacy?.id ?? `${source}:${foldName(data.role ?? legacyNames.join("+"))}`;
-  return { source, legacy, legacyNames, originalId, displayName: data.displayName ?? data.role ?? `Imported ${source.toUpperCase()} role` };
+  // the default name is the legacy role's own spelling, so "security reader" and "Security reader" agree
+  const canonicalName = source === "mde" ? legacy?.name ?? data.role : legacyNames[0];
+  const label = canonicalName ?? legacyNames.join(", ");
+  return { source, legacy, legacyNames, originalId, label, displayName: data.displayName ?? canonicalName ?? `Imported ${source.toUpperCase()} role` };
 }
 
 function outputs(record: RoleRecord, inputs: Props, backendName: string, assignmentId: string | null): Props {
@@ -144,7 +149,7 @@ export const importedRoleHandler: ResourceHandler = {
     Object.assign(inputs, {
       sourceId: plan.source,
       displayName: plan.displayName,
-      description: data.description ?? `Imported from ${SOURCE_NAMES[plan.source]}: ${data.role ?? plan.legacyNames.join(", ")}`,
+      description: data.description ?? `Imported from ${SOURCE_NAMES[plan.source]}: ${plan.label}`,
       legacyPermissions: plan.legacyNames,
       originalId: plan.originalId,
       unifiedPermissions: m.permissions.map((p) => `${p.category} \\ ${p.group ? `${p.group} \\ ` : ""}${p.name} (${p.level})`).sort(),
