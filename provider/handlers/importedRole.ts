@@ -19,7 +19,7 @@ import {
   CheckFailure, CheckResult, Props, ResourceHandler, UNKNOWN, clean, failuresFromIssues, sameStrings, unsupportedFailure, validateKnown,
 } from "./common";
 import { labelsFor, resolveForBackend } from "./permissions";
-import { roleOutputs } from "./unifiedRole";
+import { bringRoleTo, roleOutputs, updateRoleFields } from "./unifiedRole";
 
 const SOURCE_ALIASES: Record<string, LegacySource> = { mde: "mde", endpoint: "mde", mdo: "mdo", office365: "mdo", eop: "mdo", mdi: "mdi", identity: "mdi" };
 const SOURCE_SCOPE: Record<string, string> = { mde: "Mde", mdo: "Mdo", mdi: "Mdi" };
@@ -192,8 +192,7 @@ export const importedRoleHandler: ResourceHandler = {
       record = (await backend.listRoles()).find((r) => r.imported && r.imported.source === inputs.sourceId && r.imported.originalId === inputs.originalId) ?? null;
     }
     if (record) {
-      const same = record.displayName === desired.displayName && record.description === desired.description && sameKeySet(record.actions, desired.actions);
-      if (!same) record = await backend.updateRole(record.id, desired);
+      record = await bringRoleTo(backend, record, desired);
     } else {
       record = await backend.createRole({ ...desired, imported: { source: inputs.sourceId, legacyRoles: inputs.legacyPermissions, originalId: inputs.originalId } });
     }
@@ -219,13 +218,7 @@ export const importedRoleHandler: ResourceHandler = {
   async update(ctx, id, olds, newsIn) {
     const news = clean(newsIn);
     const backend = await ctx.backend();
-    const patch = {
-      ...(olds.displayName !== news.displayName ? { displayName: news.displayName } : {}),
-      ...((olds.description ?? "") !== (news.description ?? "") ? { description: news.description ?? "" } : {}),
-      ...(!sameKeySet(olds.actions ?? [], news.actions) ? { actions: news.actions } : {}),
-    };
-    const record = Object.keys(patch).length ? await backend.updateRole(id, patch) : await backend.getRole(id);
-    if (!record) throw new Error(`role ${id} no longer exists in the ${backend.name} tenant; run \`pulumi refresh\`, then \`pulumi up\` to import it again.`);
+    const record = await updateRoleFields(backend, id, olds, news, "import it again");
     const assignmentId = await syncAssignment(backend, record.id, news, olds.assignmentId ?? null);
     return { outs: outputs(record, news, backend.name, assignmentId) };
   },

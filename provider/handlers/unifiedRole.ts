@@ -7,7 +7,7 @@
 import { z } from "zod";
 import { CATALOGUE_VERSION } from "../core/catalogue";
 import { normalizeKeys, sameKeySet } from "../core/normalise";
-import type { RoleRecord } from "../backend/backend";
+import type { Backend, RoleRecord } from "../backend/backend";
 import {
   CheckResult, Props, ResourceHandler, UNKNOWN, clean, failuresFromIssues, issuesError, validateKnown,
 } from "./common";
@@ -38,6 +38,24 @@ export function roleOutputs(record: RoleRecord, inputs: Props, backendName: stri
     backend: backendName,
     catalogueVersion: CATALOGUE_VERSION,
   };
+}
+
+/** PATCHes only what changed between the old outputs and the new inputs; shared with ImportedRole. */
+export async function updateRoleFields(backend: Backend, id: string, olds: Props, news: Props, gone: string): Promise<RoleRecord> {
+  const patch = {
+    ...(olds.displayName !== news.displayName ? { displayName: news.displayName } : {}),
+    ...((olds.description ?? "") !== (news.description ?? "") ? { description: news.description ?? "" } : {}),
+    ...(!sameKeySet(olds.actions ?? [], news.actions) ? { actions: news.actions } : {}),
+  };
+  const record = Object.keys(patch).length ? await backend.updateRole(id, patch) : await backend.getRole(id);
+  if (!record) throw new Error(`role ${id} no longer exists in the ${backend.name} tenant; run \`pulumi refresh\` to forget it, then \`pulumi up\` to ${gone}.`);
+  return record;
+}
+
+/** Brings an existing (adopted) role to the desired fields, touching it only when it differs. */
+export async function bringRoleTo(backend: Backend, record: RoleRecord, desired: { displayName: string; description: string; actions: string[] }): Promise<RoleRecord> {
+  const same = record.displayName === desired.displayName && record.description === desired.description && sameKeySet(record.actions, desired.actions);
+  return same ? record : backend.updateRole(record.id, desired);
 }
 
 export const unifiedRoleHandler: ResourceHandler = {
@@ -80,8 +98,7 @@ export const unifiedRoleHandler: ResourceHandler = {
       const existing = await backend.getRole(inputs.adopt);
       if (!existing) throw issuesError([{ code: "invalid_value", path: ["adopt"], message: `no role with id "${inputs.adopt}" exists in the ${backend.name} tenant; remove adopt to create a new role.` }]);
       if (existing.isBuiltIn) throw issuesError([{ code: "invalid_value", path: ["adopt"], message: `role "${existing.displayName}" (${existing.id}) is built-in and cannot be managed; copy its permissions into a custom role instead.` }]);
-      const same = existing.displayName === desired.displayName && existing.description === desired.description && sameKeySet(existing.actions, desired.actions);
-      const record = same ? existing : await backend.updateRole(existing.id, desired);
+      const record = await bringRoleTo(backend, existing, desired);
       return { id: record.id, outs: roleOutputs(record, inputs, backend.name) };
     }
     const record = await backend.createRole(desired);
@@ -111,13 +128,7 @@ export const unifiedRoleHandler: ResourceHandler = {
   async update(ctx, id, olds, newsIn) {
     const news = clean(newsIn);
     const backend = await ctx.backend();
-    const patch = {
-      ...(olds.displayName !== news.displayName ? { displayName: news.displayName } : {}),
-      ...((olds.description ?? "") !== (news.description ?? "") ? { description: news.description ?? "" } : {}),
-      ...(!sameKeySet(olds.actions ?? [], news.actions) ? { actions: news.actions } : {}),
-    };
-    const record = Object.keys(patch).length ? await backend.updateRole(id, patch) : await backend.getRole(id);
-    if (!record) throw new Error(`role ${id} no longer exists in the ${backend.name} tenant; run \`pulumi refresh\` to forget it, then \`pulumi up\` to recreate it.`);
+    const record = await updateRoleFields(backend, id, olds, news, "recreate it");
     return { outs: roleOutputs(record, news, backend.name) };
   },
 
