@@ -8,6 +8,7 @@ import * as assert from "node:assert/strict";
 import * as path from "node:path";
 import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import { TenantStore } from "../../provider/backend/store";
+import { RunningEmulator, startEmulator } from "../../provider/emulator";
 import { Project, REPO, addProgram, tarballProject } from "./project";
 
 const HOOK_TIMEOUT = 60 * 60 * 1000; // a cold CLI build from Go modules happens here when nothing is cached
@@ -123,6 +124,70 @@ describe("end to end through the pulumi CLI", function () {
         assert.deepEqual(store.listAssignments(), []);
       } finally { store.close(); }
     });
+  });
+
+  describe("lifecycle on the graph backend, against the Graph emulator with faults on", () => {
+    let dir: string;
+    let stack: Stack;
+    let emu: RunningEmulator;
+    const named = (name: string) => emu.store.listRoles().filter((r) => r.displayName === name);
+
+    before(async () => {
+      dir = addProgram(project, path.join(REPO, "test", "e2e", "programs", "lifecycle"), "lifecycle-graph");
+      emu = await startEmulator({
+        store: path.join(dir, "graph-tenant.db"),
+        pageSize: 2,
+        // throttling with Retry-After, 503s, dropped connections, read-after-write lag, and POSTs that
+        // created their object but were answered with a redirect (the measured Defender behaviour)
+        faults: "throttle:every=4,retryAfter=0;unavailable:every=7;drop:every=11;lag:ms=150;ambiguousPost:every=3,mode=redirect;seed=5",
+      });
+      stack = await LocalWorkspace.createOrSelectStack({ stackName: "e2e", workDir: dir }, {
+        envVars: { ...project.env, DEFENDER_RBAC_GRAPH_TOKEN: "e2e-static-token" },
+        pulumiHome: project.env.PULUMI_HOME,
+      });
+      await stack.setAllConfig({
+        "defender-rbac:backend": { value: "graph" },
+        "defender-rbac:graphUrl": { value: emu.url },
+        "defender-rbac:graphRetryBaseMs": { value: "5" },
+        "defender-rbac:graphConsistencyWaitMs": { value: "2000" },
+        "lifecycle:withImport": { value: "false" },
+      });
+    });
+    after(async () => { await emu?.close(); });
+
+    it("up, no-change preview, permission edit, drift and refresh, destroy: no duplicates, no orphans", async () => {
+      await stack.up();
+      assert.equal(named("E2E analyst").length, 1, "exactly one role despite ambiguous POSTs");
+      assert.equal(emu.store.listAssignments().length, 1);
+      const state = JSON.stringify(await stack.exportStack());
+      assert.ok(!state.includes("e2e-static-token"), "the Graph token never reaches state");
+      await stack.preview({ expectNoChanges: true });
+
+      await stack.setConfig("permissions", { value: JSON.stringify([
+        "Security operations \\ Security data \\ Security data basics (read)",
+        "Security operations \\ Security data \\ Alerts (manage)",
+        "microsoft.xdr/secops/securitydata/response/manage",
+      ]) });
+      const preview = await stack.preview({ diff: true });
+      assert.equal(preview.changeSummary.update, 1);
+      await stack.up();
+      assert.ok(named("E2E analyst")[0].actions.includes("microsoft.xdr/secops/securitydata/response/manage"));
+
+      const role = named("E2E analyst")[0];
+      emu.store.updateRole(role.id, { description: "edited in the portal" });
+      const refresh = await stack.refresh();
+      assert.equal(refresh.summary.resourceChanges?.update, 1, refresh.stdout);
+      await stack.up();
+      assert.equal(named("E2E analyst")[0].description, "created by the end-to-end suite");
+      await stack.preview({ expectNoChanges: true });
+
+      await stack.destroy();
+      assert.deepEqual(emu.store.listRoles().filter((r) => !r.isBuiltIn), [], "no orphan roles");
+      assert.deepEqual(emu.store.listAssignments(), [], "no orphan assignments");
+      const fired = Object.values(emu.stats().fired).reduce((a, b) => a + b, 0);
+      assert.ok(fired > 0, "faults fired during the run");
+    });
+
   });
 
   for (const example of ["quickstart", "soc-analyst", "migration", "staged-activation"]) {
