@@ -1,7 +1,10 @@
 /** `defender-rbac catalog`: the unified permissions, their levels, action strings and provenance. */
-import { ATOMS, CATALOGUE_VERSION, KNOWN_ACTIONS, WILDCARDS, atomLabel, getCategory, getGroup } from "../core/catalogue";
+import {
+  ATOMS, CATALOGUE_VERSION, KNOWN_ACTIONS, WILDCARDS, atomForKey, atomLabel, getCategory, getGroup, knownActionByAction, wildcardByAction,
+} from "../core/catalogue";
 import { table } from "./table";
 import type { Io } from "./program";
+import { TenantOptions, openTenant } from "./tenant";
 
 export function catalogJson() {
   return {
@@ -38,4 +41,31 @@ export function catalogCommand(opts: { json?: boolean }, io: Io): number {
   io.out("Other strings seen in sources:");
   for (const k of KNOWN_ACTIONS) io.out(`  ${k.action}  ${k.provenance} (${k.sources.join(", ")}): ${k.note}`);
   return 0;
+}
+
+/** `catalog --backend graph`: the tenant's own catalogue, next to what the shipped one knows of each action. */
+export async function liveCatalogCommand(opts: TenantOptions & { json?: boolean }, io: Io): Promise<number> {
+  const backend = await openTenant(opts);
+  try {
+    const live = await backend.liveCatalogue();
+    if (!live) {
+      io.err(`defender-rbac catalog: the ${backend.name} backend has no live catalogue; it uses the shipped one (run without --backend).`);
+      return 1;
+    }
+    const rows = live.map((a) => {
+      const action = a.action.toLowerCase();
+      const atom = atomForKey(action);
+      const shipped = atom ? `${atom.id} (${atom.info.provenance})` : wildcardByAction.has(action) ? "wildcard" : knownActionByAction.has(action) ? "known string" : "not in the shipped catalogue";
+      return { action: a.action, displayName: a.displayName ?? null, description: a.description ?? null, shipped };
+    });
+    if (opts.json) io.out(JSON.stringify({ backend: backend.name, actions: rows }));
+    else {
+      io.out(`Live catalogue of the ${backend.name} tenant: ${rows.length} actions`);
+      io.out("");
+      io.out(table(["Action string", "Display text", "Shipped catalogue"], rows.map((r) => [r.action, r.displayName ?? "", r.shipped])));
+    }
+    return 0;
+  } finally {
+    await backend.close?.().catch(() => undefined);
+  }
 }

@@ -20,6 +20,7 @@ export interface EmulatorCommandOptions {
   patchResponse?: EmulatorBehaviour["patchResponse"];
   strict?: boolean;
   rejectDataops?: boolean;
+  inactive?: boolean;
   verbose?: boolean;
 }
 
@@ -41,7 +42,7 @@ export async function emulatorCommand(opts: EmulatorCommandOptions, io: Io, stop
   try {
     store = new TenantStore(file);
     emu = await startEmulator({
-      port, store, seed: opts.seed, faults: opts.faults, pageSize, patchResponse: opts.patchResponse, strict: !!opts.strict, rejectDataops: !!opts.rejectDataops,
+      port, store, seed: opts.seed, faults: opts.faults, pageSize, patchResponse: opts.patchResponse, strict: !!opts.strict, rejectDataops: !!opts.rejectDataops, inactive: !!opts.inactive,
       log: opts.verbose ? (l) => io.err(l) : undefined,
     });
     io.out(`DEFENDER_RBAC_GRAPH_URL=${emu.url}`);
@@ -84,6 +85,7 @@ addCommand((program, io, setExit) => {
     .addOption(new Option("--patch-response <code>", "what a successful PATCH answers").choices(["204", "200", "alternate"]))
     .option("--strict", "reject @odata.type on assignment POST with the 400 measured on live tenants")
     .option("--reject-dataops", "answer dataops permissions with the measured 400 \"… is not a valid permission for storage\"")
+    .option("--inactive", "emulate a tenant where Unified RBAC is not active (roleDefinitions and roleAssignments answer 403)")
     .option("--verbose", "log every request to standard error")
     .action(async (opts: EmulatorCommandOptions) => setExit(await emulatorCommand(opts, io)));
 });

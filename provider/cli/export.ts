@@ -13,7 +13,6 @@
  * taken on the command line: use the environment (ARM_CLIENT_SECRET) or another credential.
  */
 import * as fs from "node:fs";
-import * as path from "node:path";
 import { Option } from "commander";
 import type { Backend } from "../backend/backend";
 import { CATALOGUE_VERSION, atomForKey, isUnpublishedKey } from "../core/catalogue";
@@ -21,6 +20,7 @@ import { normalizeKeys } from "../core/normalise";
 import { DataSourceScope, appScopeIdsToScope, canonicalAppScopes, sameAppScopes, scopeToAppScopeIds } from "../core/scope";
 import { labelsFor } from "../handlers/permissions";
 import { addCommand, Io } from "./program";
+import { TenantOptions, openTenant, withTenantOptions } from "./tenant";
 
 export interface ExportedRole {
   id: string;
@@ -145,9 +145,9 @@ export function toTypeScript(data: ExportData, backendName: string): string {
     " * objects over without changing them. Permissions are spelled as the tenant stores them (action strings),",
     " * with their readable names in comments.",
     " */",
-    'import { UnifiedRole, RoleAssignment } from "pulumi-defender-rbac";',
-    "",
   );
+  const used = [custom.length ? "UnifiedRole" : "", data.assignments.length ? "RoleAssignment" : ""].filter(Boolean);
+  out.push(used.length ? `import { ${used.join(", ")} } from "pulumi-defender-rbac";` : "// The tenant holds no custom roles or assignments yet.", "");
   if (builtIn.length) {
     out.push("// Built-in roles (not managed here; assignments refer to them by id):");
     for (const r of builtIn) out.push(`//   ${comment(r.displayName)}: ${comment(r.id)}`);
@@ -198,42 +198,13 @@ export function toTypeScript(data: ExportData, backendName: string): string {
 
 // ---- the command -------------------------------------------------------------------------------------
 
-export interface ExportOptions {
-  backend: string;
+export interface ExportOptions extends TenantOptions {
   format: string;
-  store?: string;
   output?: string;
-  graphUrl?: string;
-  tenantId?: string;
-  clientId?: string;
-  cloud?: string;
-  useCli?: boolean;
-  useMsi?: boolean;
-  useOidc?: boolean;
 }
 
-export async function openForExport(opts: ExportOptions, cwd: string = process.cwd()): Promise<Backend> {
-  if (opts.backend === "local") {
-    const { storePathFor, LocalBackend } = require("../backend/local") as typeof import("../backend/local");
-    const file = opts.store ? path.resolve(cwd, opts.store) : storePathFor({ settings: {}, cwd });
-    if (!fs.existsSync(file)) throw new Error(`there is no local tenant store at ${file}; pass --store <file> (export never creates one)`);
-    return LocalBackend.open(file);
-  }
-  if (opts.backend === "graph") {
-    const { GraphBackend } = require("../backend/graph/backend") as typeof import("../backend/graph/backend");
-    const settings: Record<string, string> = {};
-    const put = (k: string, v: string | boolean | undefined) => { if (v !== undefined && v !== false && v !== "") settings[k] = String(v); };
-    put("graphUrl", opts.graphUrl);
-    put("tenantId", opts.tenantId);
-    put("clientId", opts.clientId);
-    put("cloud", opts.cloud);
-    put("useCli", opts.useCli);
-    put("useMsi", opts.useMsi);
-    put("useOidc", opts.useOidc);
-    return GraphBackend.fromConfig({ settings, stack: {}, cwd });
-  }
-  throw new Error(`--backend must be "local" or "graph" (got "${opts.backend}")`);
-}
+/** Kept for callers of the earlier name. */
+export const openForExport = (opts: TenantOptions, cwd?: string): Promise<Backend> => openTenant(opts, cwd);
 
 export async function exportCommand(opts: ExportOptions, io: Io): Promise<number> {
   if (!["ts", "json"].includes(opts.format)) {
@@ -242,7 +213,7 @@ export async function exportCommand(opts: ExportOptions, io: Io): Promise<number
   }
   let backend: Backend | undefined;
   try {
-    backend = await openForExport(opts);
+    backend = await openTenant(opts);
     const data = await readTenant(backend);
     const text = opts.format === "json" ? toJson(data) : toTypeScript(data, backend.name);
     if (opts.output) {
@@ -259,19 +230,10 @@ export async function exportCommand(opts: ExportOptions, io: Io): Promise<number
 }
 
 addCommand((program, io, setExit) => {
-  program
-    .command("export")
+  withTenantOptions(program
+    .command("export"), "local")
     .description("Print every role and assignment of a tenant as JSON, or as a Pulumi TypeScript program that adopts them. Read-only.")
-    .addOption(new Option("--backend <backend>", "where to read: local (a tenant store file) or graph (Microsoft Graph)").choices(["local", "graph"]).default("local"))
     .addOption(new Option("--format <format>", "ts (a Pulumi program) or json").choices(["ts", "json"]).default("ts"))
-    .option("--store <file>", "local backend: the tenant store (default: DEFENDER_RBAC_STORE or .defender-rbac/tenant.db)")
     .option("-o, --output <file>", "write to a file instead of standard output")
-    .option("--graph-url <url>", "graph backend: Graph root (default DEFENDER_RBAC_GRAPH_URL or the cloud's Graph)")
-    .option("--tenant-id <id>", "graph backend: Entra tenant id (default ARM_TENANT_ID / AZURE_TENANT_ID)")
-    .option("--client-id <id>", "graph backend: app registration client id (default ARM_CLIENT_ID / AZURE_CLIENT_ID)")
-    .option("--cloud <name>", "graph backend: AzurePublicCloud, AzureUSGovernment, AzureUSGovernmentDoD or AzureChinaCloud")
-    .option("--use-cli", "graph backend: sign in with the Azure CLI")
-    .option("--use-msi", "graph backend: sign in with a managed identity")
-    .option("--use-oidc", "graph backend: workload identity federation (e.g. GitHub Actions OIDC)")
     .action(async (opts: ExportOptions) => setExit(await exportCommand(opts, io)));
 });

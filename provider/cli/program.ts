@@ -1,6 +1,7 @@
 /** The `defender-rbac` command line, built on commander. `run` is what tests call. */
 import { Command, CommanderError, Option } from "commander";
-import { catalogCommand } from "./catalog";
+import { catalogCommand, liveCatalogCommand } from "./catalog";
+import { withTenantOptions } from "./tenant";
 import { mapCommand } from "./map";
 
 export interface Io {
@@ -40,11 +41,11 @@ export async function run(argv: string[], io: Io = processIo): Promise<number> {
     .option("--explain", "show which legacy entry produced which permission")
     .action((opts) => setExit(mapCommand(opts, io)));
 
-  program
+  withTenantOptions(program
     .command("catalog")
-    .description("List the unified permissions with their levels, action strings and provenance.")
-    .option("--json", "print one JSON object")
-    .action((opts) => setExit(catalogCommand(opts, io)));
+    .description("List the unified permissions with their levels, action strings and provenance; with --backend graph, the tenant's own catalogue.")
+    .option("--json", "print one JSON object"))
+    .action(async (opts) => setExit(opts.backend ? await liveCatalogCommand(opts, io) : catalogCommand(opts, io)));
 
   for (const install of installers) install(program, io, setExit);
 

@@ -23,6 +23,7 @@
  *   - with `strict`, an assignment POST carrying `@odata.type` gets the measured 400
  *     "The input was not valid. roleAssignment: The roleAssignment field is required.";
  *   - with `rejectDataops`, dataops actions get the measured 400 "… is not a valid permission for storage";
+ *   - with `inactive`, roleDefinitions and roleAssignments answer 403, as before Unified RBAC is activated;
  *   - every error is the Graph envelope { error: { code, message, innerError: { date, request-id, client-request-id } } }.
  * Choices of the emulator where the service's behaviour is NOT FOUND (reference §12):
  *   - PATCH or DELETE of a built-in role: 403 Forbidden "Built-in role definitions cannot be modified or deleted."
@@ -43,7 +44,7 @@ import { createHash, randomUUID } from "node:crypto";
 import type { AssignmentRecord, RoleRecord } from "../backend/backend";
 import { BuiltInRoleError, NotFoundError, TenantStore } from "../backend/store";
 import {
-  ATOMS, KNOWN_ACTIONS, WILDCARDS, atomLabel, getCategory, getGroup, isPrivilegedAction, isUnpublishedKey, knownActionStrings,
+  ATOMS, CATEGORIES, KNOWN_ACTIONS, WILDCARDS, atomLabel, getCategory, getGroup, isPrivilegedAction, isUnpublishedKey, knownActionStrings,
 } from "../core/catalogue";
 import { normalizeKeys } from "../core/normalise";
 import { WORKLOAD_APP_SCOPE, isGuid } from "../core/scope";
@@ -60,6 +61,8 @@ export interface EmulatorBehaviour {
   strict: boolean;
   /** Answer dataops actions with the measured 400 "… is not a valid permission for storage". */
   rejectDataops: boolean;
+  /** A tenant where Unified RBAC is not active: roleDefinitions and roleAssignments answer 403 (measured). */
+  inactive: boolean;
 }
 
 export interface EmulatorOptions extends Partial<EmulatorBehaviour> {
@@ -119,7 +122,16 @@ function catalogueEntries(): { id: string; name: string; description: string; is
     const where = [getCategory(w.category).name, ...(w.group ? [getGroup(w.group)!.name] : [])].join(" \\ ");
     out.set(w.action.toLowerCase(), { id: w.action, name: `${where} - ${w.label}`, description: `${where} - ${w.label}`, isPrivileged: isPrivilegedAction(w.action) });
   }
-  for (const k of KNOWN_ACTIONS) if (!out.has(k.action.toLowerCase())) out.set(k.action.toLowerCase(), { id: k.action, name: k.note, description: k.note, isPrivileged: isPrivilegedAction(k.action) });
+  // other literals the sources show: plain display text from the path ("Authorization and settings - security (read)"), never the
+  // catalogue's provenance notes, which mention other permissions' names
+  for (const k of KNOWN_ACTIONS) {
+    if (out.has(k.action.toLowerCase())) continue;
+    const [, category, ...rest] = k.action.split("/");
+    const verb = rest.pop();
+    const cat = CATEGORIES.find((c) => c.id === category)?.name ?? category;
+    const name = `${cat}${rest.length ? ` - ${rest.join(" ")}` : ""} (${verb})`;
+    out.set(k.action.toLowerCase(), { id: k.action, name, description: name, isPrivileged: isPrivilegedAction(k.action) });
+  }
   return [...out.values()];
 }
 
@@ -159,6 +171,8 @@ class Emulator {
     if (url.pathname.startsWith("/_emulator/")) return this.send(req, res, method, url, this.control(method, url.pathname, raw), ids, true);
 
     this.faults.countRequest();
+    const route = `${method} ${routeKey(url.pathname)}`;
+    this.byRoute.set(route, (this.byRoute.get(route) ?? 0) + 1);
     const auth = req.headers.authorization;
     if (typeof auth !== "string" || !/^Bearer\s+\S+/i.test(auth)) {
       return this.send(req, res, method, url, this.error(401, "InvalidAuthenticationToken", "Access token is empty.", ids), ids);
@@ -222,11 +236,8 @@ class Emulator {
   }
 
   private send(req: http.IncomingMessage, res: http.ServerResponse, method: string, url: URL, reply: Reply, ids: { requestId: string; clientRequestId: string }, control = false, fault?: string): void {
-    if (!control) {
-      const route = `${method} ${routeKey(url.pathname)}`;
-      this.byRoute.set(route, (this.byRoute.get(route) ?? 0) + 1);
-    }
-    this.log?.(`${method} ${url.pathname}${url.search} → ${reply.status}${fault ? ` [${fault}]` : ""}`);
+    if (control && reply.status >= 400) this.log?.(`${method} ${url.pathname} → ${reply.status} (control)`);
+    else if (!control) this.log?.(`${method} ${url.pathname}${url.search} → ${reply.status}${fault ? ` [${fault}]` : ""}`);
     if (res.destroyed || req.socket.destroyed) return;
     const headers: Record<string, string> = { "request-id": ids.requestId, "client-request-id": ids.clientRequestId, ...(reply.headers ?? {}) };
     if (reply.body !== undefined) {
@@ -246,6 +257,13 @@ class Emulator {
 
   // ---- control ------------------------------------------------------------------------------------
 
+  /** Replaces the faults; counters, statistics and pending lag start afresh. */
+  setFaults(spec: FaultSpec | string | null): void {
+    this.faults.set(spec ?? {});
+    this.byRoute.clear();
+    this.lag.clear();
+  }
+
   private control(method: string, path: string, raw: string): Reply {
     const json = (): unknown => (raw.trim() ? JSON.parse(raw) : {});
     try {
@@ -257,13 +275,11 @@ class Emulator {
         case "POST /_emulator/faults":
         case "PUT /_emulator/faults": {
           const b = json() as { spec?: string } | FaultSpec;
-          this.faults.set(typeof (b as { spec?: unknown }).spec === "string" ? (b as { spec: string }).spec : (b as FaultSpec));
-          this.lag.clear();
+          this.setFaults(typeof (b as { spec?: unknown }).spec === "string" ? (b as { spec: string }).spec : (b as FaultSpec));
           return { status: 200, body: this.faults.current };
         }
         case "DELETE /_emulator/faults":
-          this.faults.set({});
-          this.lag.clear();
+          this.setFaults({});
           return { status: 200, body: {} };
         case "GET /_emulator/options":
           return { status: 200, body: this.behaviour };
@@ -296,6 +312,9 @@ class Emulator {
     const [collection, id, nav, ...more] = rest.slice(2);
     if (!collection) throw new HttpError(404, "NotFound", "Resource not found for the segment 'defender'.");
     const ctx = `${origin}/beta/$metadata#roleManagement/defender/${collection}`;
+    if (this.behaviour.inactive && ["roledefinitions", "roleassignments"].includes(collection.toLowerCase())) {
+      throw new HttpError(403, "Forbidden", "Access to the requested resource is forbidden.");
+    }
     switch (collection.toLowerCase()) {
       case "roledefinitions":
         if (more.length || (nav && nav.toLowerCase() !== "inheritspermissionsfrom")) throw new HttpError(404, "NotFound", `Resource not found for the segment '${nav}'.`);
@@ -653,7 +672,7 @@ function readBody(req: http.IncomingMessage): Promise<string> {
 function checkBehaviour(b: EmulatorBehaviour): EmulatorBehaviour {
   if (!Number.isInteger(b.pageSize) || b.pageSize < 1) throw new Error("pageSize must be a positive integer");
   if (!["204", "200", "alternate"].includes(String(b.patchResponse))) throw new Error("patchResponse must be 204, 200 or alternate");
-  return { pageSize: b.pageSize, patchResponse: String(b.patchResponse) as EmulatorBehaviour["patchResponse"], strict: !!b.strict, rejectDataops: !!b.rejectDataops };
+  return { pageSize: b.pageSize, patchResponse: String(b.patchResponse) as EmulatorBehaviour["patchResponse"], strict: !!b.strict, rejectDataops: !!b.rejectDataops, inactive: !!b.inactive };
 }
 
 /** Starts the emulator on 127.0.0.1. */
@@ -670,6 +689,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
       patchResponse: opts.patchResponse ?? "204",
       strict: opts.strict ?? false,
       rejectDataops: opts.rejectDataops ?? false,
+      inactive: opts.inactive ?? false,
     });
     const emu = new Emulator(store, behaviour, opts.faults, opts.log);
     const server = http.createServer((req, res) => {
@@ -690,9 +710,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
       url: `http://127.0.0.1:${port}`,
       port,
       store,
-      setFaults: (spec) => {
-        emu.faults.set(spec ?? {});
-      },
+      setFaults: (spec) => emu.setFaults(spec),
       setOptions: (o) => {
         emu.behaviour = checkBehaviour({ ...emu.behaviour, ...o });
       },

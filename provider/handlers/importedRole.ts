@@ -188,8 +188,10 @@ export const importedRoleHandler: ResourceHandler = {
       record = await backend.getRole(inputs.adopt);
       if (!record) throw new Error(`adopt: no role with id "${inputs.adopt}" exists in the ${backend.name} tenant; remove adopt to import a new role.`);
     } else {
-      // never import twice: a role already imported from this legacy role is taken over
-      record = (await backend.listRoles()).find((r) => r.imported && r.imported.source === inputs.sourceId && r.imported.originalId === inputs.originalId) ?? null;
+      // never import twice: a role already imported from this legacy role is taken over. A backend that
+      // cannot record the import link (Graph) is matched on the name and the "Imported from …" description.
+      record = (await backend.listRoles()).find((r) => r.imported && r.imported.source === inputs.sourceId && r.imported.originalId === inputs.originalId) ??
+        (await backend.findRolesByName(desired.displayName)).find((r) => !r.isBuiltIn && !r.imported && r.description === desired.description) ?? null;
     }
     if (record) {
       record = await bringRoleTo(backend, record, desired);

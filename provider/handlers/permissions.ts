@@ -5,7 +5,7 @@
  * the live catalogue by display text, and fail at preview on a backend that cannot store them.
  */
 import type { Backend, CatalogueAction } from "../backend/backend";
-import { atomForKey, atomLabel, isUnpublishedKey, knownActionByAction, wildcardByAction } from "../core/catalogue";
+import { Atom, atomForKey, atomLabel, isUnpublishedKey, knownActionByAction, wildcardByAction } from "../core/catalogue";
 import type { Issue, Result } from "../core/errors";
 import { foldName } from "../core/names";
 import { normalizeKeys } from "../core/normalise";
@@ -33,38 +33,68 @@ export function labelsFor(keys: readonly string[]): string[] {
   return [...new Set(keys.map(keyLabel))].sort();
 }
 
-function liveMatch(live: CatalogueAction[], label: string, name: string, level: string): string | undefined {
-  const want = foldName(name);
-  const hits = live.filter((a) => a.action.toLowerCase().endsWith(`/${level}`) && a.displayName && foldName(a.displayName).includes(want));
-  return hits.length === 1 ? hits[0].action.toLowerCase() : undefined;
+/** A reference `resolvePermission` accepts for a key: the catalogue label of an atom, else the key itself. */
+export function keyReference(key: string): string {
+  const atom = atomForKey(key);
+  return atom ? atomLabel(atom) : key;
+}
+
+/**
+ * The tenant's action for an atom whose string is unpublished: a literal (no wildcard) action of the
+ * atom's level, with a segment of its own under the atom's known path, not claimed by the shipped
+ * catalogue, whose display text names the permission as a whole phrase.
+ * Exactly one match or none: a guess is worse than a clear failure.
+ */
+function liveMatch(live: CatalogueAction[], atom: Atom): string | undefined {
+  const names = [atom.permission.name, ...atom.permission.formerNames].map(foldName);
+  const prefix = atom.permission.scopePath ? `microsoft.xdr/${atom.permission.scopePath.join("/")}/` : "microsoft.xdr/";
+  const phrase = (text: string, name: string) => new RegExp(`(^|[^a-z0-9])${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}($|[^a-z0-9])`).test(text);
+  const hits = live.filter((a) => {
+    const action = a.action.toLowerCase();
+    if (action.includes("*") || !action.startsWith(prefix) || !action.endsWith(`/${atom.level}`)) return false;
+    // at least one segment of its own between the path and the level, and not a string the shipped
+    // catalogue already gives to another permission or records as something else
+    if (action.slice(prefix.length).split("/").length < 2 || atomForKey(action) || knownActionByAction.has(action)) return false;
+    const text = foldName(`${a.displayName ?? ""} ${a.description ?? ""}`);
+    return names.some((n) => phrase(text, n));
+  });
+  const actions = [...new Set(hits.map((h) => h.action.toLowerCase()))];
+  return actions.length === 1 ? actions[0] : undefined;
 }
 
 export async function resolveForBackend(backend: Backend, refs: readonly string[], path: (string | number)[]): Promise<Result<BackendPermissions>> {
   const live = await backend.liveCatalogue();
   const extra = live ? new Set(live.map((a) => a.action.toLowerCase())) : undefined;
   const issues: Issue[] = [];
-  const keys: string[] = [];
-  const canStoreUnpublished = backend.capabilities().unpublishedPermissions;
+  const found: { key: string; index: number }[] = [];
   refs.forEach((ref, i) => {
     const r = resolvePermission(ref, [...path, i], { extraActions: extra });
-    if (!r.ok) return void issues.push(...r.issues);
-    for (const key of r.value.keys) {
-      if (!isUnpublishedKey(key) || canStoreUnpublished) {
-        keys.push(key);
-        continue;
-      }
-      const atom = atomForKey(key)!;
-      const found = live ? liveMatch(live, atomLabel(atom), atom.permission.name, atom.level) : undefined;
-      if (found) keys.push(found);
-      else {
-        issues.push({
-          code: "backend_unsupported", path: [...path, i],
-          message: `"${atomLabel(atom)}" has no published Graph action string, and the ${backend.name} backend's catalogue does not list one. ` +
-            "Use the action string your tenant shows (`defender-rbac catalog --backend graph`), or a wildcard that covers it.",
-        });
-      }
-    }
+    if (r.ok) for (const key of r.value.keys) found.push({ key, index: i });
+    else issues.push(...r.issues);
   });
+  // Only what survives folding has to be stored: an unpublished read level under its permission's
+  // manage string, or anything under a wildcard, needs no string of its own.
+  const canonical = new Set(normalizeKeys(found.map((f) => f.key)));
+  const keys: string[] = [];
+  const canStoreUnpublished = backend.capabilities().unpublishedPermissions;
+  for (const { key, index } of found) {
+    const k = key.toLowerCase();
+    if (!canonical.has(k)) continue;
+    if (!isUnpublishedKey(k) || canStoreUnpublished) {
+      keys.push(k);
+      continue;
+    }
+    const atom = atomForKey(k)!;
+    const match = live ? liveMatch(live, atom) : undefined;
+    if (match) keys.push(match);
+    else {
+      issues.push({
+        code: "backend_unsupported", path: [...path, index],
+        message: `"${atomLabel(atom)}" has no published Graph action string, and the ${backend.name} backend's catalogue does not list one. ` +
+          "Use the action string your tenant lists (`defender-rbac catalog --backend graph`), or a wildcard that covers it.",
+      });
+    }
+  }
   if (issues.length) return { ok: false, issues };
   const actions = normalizeKeys(keys);
   return { ok: true, value: { actions, labels: labelsFor(actions) } };

@@ -11,7 +11,7 @@ import type { Backend, RoleRecord } from "../backend/backend";
 import {
   CheckResult, Props, ResourceHandler, UNKNOWN, clean, failuresFromIssues, issuesError, validateKnown,
 } from "./common";
-import { labelsFor, resolveForBackend } from "./permissions";
+import { keyReference, labelsFor, resolveForBackend } from "./permissions";
 
 function schema() {
   return z.object({
@@ -116,7 +116,7 @@ export const unifiedRoleHandler: ResourceHandler = {
       displayName: record.displayName,
       description: record.description,
       // keep the user's spelling while the permissions match; show what the tenant holds once they drift
-      permissions: unchanged && props.permissions ? props.permissions : outs.resolvedPermissions,
+      permissions: unchanged && props.permissions ? props.permissions : outs.actions.map(keyReference),
       actions: outs.actions,
       resolvedPermissions: outs.resolvedPermissions,
       ...(props.adopt !== undefined ? { adopt: props.adopt } : {}),

@@ -376,7 +376,11 @@ describe("provider handlers: create, update, read and delete against the tenant"
     assert.equal(r.props!.displayName, "SOC (edited in portal)");
     assert.deepEqual(r.props!.actions, ["microsoft.xdr/secops/*/read"]);
     assert.equal(r.inputs!.displayName, "SOC (edited in portal)");
-    assert.deepEqual(r.inputs!.permissions, ["microsoft.xdr/secops/*/read (All read-only permissions)"]);
+    // refreshed inputs are references check accepts again (the readable form stays in resolvedPermissions)
+    assert.deepEqual(r.inputs!.permissions, ["microsoft.xdr/secops/*/read"]);
+    assert.deepEqual(r.inputs!.resolvedPermissions, ["microsoft.xdr/secops/*/read (All read-only permissions)"]);
+    const recheck = await check("UnifiedRole", r.inputs!, r.inputs!);
+    assert.deepEqual(recheck.failures ?? [], []);
     const next = await planned("UnifiedRole", role.id, { outs: r.props!, inputs: r.inputs! }, program);
     assert.equal(next.diff.changes, true);
     await update("UnifiedRole", role.id, r.props!, next.inputs);

@@ -107,7 +107,7 @@ export function resolveAuthSettings(config: BackendConfig, env: Env = process.en
     return undefined;
   };
 
-  const cloudName = pick("cloud", "cloud", "environment", ["ARM_ENVIRONMENT", "AZURE_CLOUD"]);
+  const cloudName = pick("cloud", "cloud", "environment", ["ARM_ENVIRONMENT"]);
   const cloud = cloudFor(cloudName);
   const graphUrl = pick("graphUrl", "graphUrl", null, ["DEFENDER_RBAC_GRAPH_URL"]);
   const graphRoot = checkGraphRoot(graphUrl ?? cloud.graph);

@@ -19,8 +19,11 @@
  *     within the process, and ids handed out are never adopted twice.
  *   - Read-after-write: Graph is eventually consistent, so a GET-by-id of an object this backend wrote
  *     moments ago is retried on 404 (and a PATCH answered 204 is read back until it shows the change)
- *     for up to `graphConsistencyWaitMs`.
+ *     for up to `graphConsistencyWaitMs` (default 10 s); any other 404 is confirmed once after
+ *     min(1 s, a quarter of that), so a refresh right after an up never mistakes lag for a deletion.
  *   - 404 on GET is "not found" (null) and 404 on DELETE is success.
+ * Tuning keys (`defender-rbac:*`): graphMaxAttempts (6), graphRetryBaseMs (500), graphRetryMaxMs (30000),
+ * graphMaxRetryAfterMs (120000), graphTimeoutMs (60000), graphConsistencyWaitMs (10000).
  */
 import { sameKeySet } from "../../core/normalise";
 import { sameAppScopes } from "../../core/scope";
@@ -102,6 +105,8 @@ export class GraphBackend implements Backend {
   private readonly recent = new Map<string, number>();
   /** Ids this instance created or adopted: never adopted again by another create. */
   private readonly claimed = new Set<string>();
+  /** Ids this instance deleted: a 404 for them needs no confirmation. */
+  private readonly deleted = new Set<string>();
   private readonly locks = new Map<string, Promise<unknown>>();
 
   constructor(private readonly opts: GraphBackendOptions) {
@@ -171,13 +176,25 @@ export class GraphBackend implements Backend {
   }
 
   private markWritten(id: string): void {
+    this.deleted.delete(id.toLowerCase());
     this.recent.set(id.toLowerCase(), Date.now() + this.consistencyWaitMs);
     if (this.recent.size > 1000) for (const [k, until] of this.recent) if (until < Date.now()) this.recent.delete(k);
   }
 
-  /** GET by id; a 404 for an object written moments ago is retried until the consistency window ends. */
+  /**
+   * GET by id. A 404 for an object this instance wrote moments ago is retried until the consistency
+   * window ends. A 404 for any other id is confirmed once after a short pause (unless this instance
+   * deleted it): a refresh in a new process right after the create would otherwise take a lagging
+   * replica's 404 for a deletion, drop the resource from state, and create a duplicate on the next up.
+   */
   private async getFresh(path: string, id: string): Promise<unknown | null> {
     let body = await this.client.get(path);
+    const key = id.toLowerCase();
+    const writtenHere = (this.recent.get(key) ?? 0) > Date.now();
+    if (body === null && !writtenHere && !this.deleted.has(key)) {
+      await this.sleep(Math.min(1000, Math.round(this.consistencyWaitMs / 4)));
+      return this.client.get(path);
+    }
     while (body === null) {
       const until = this.recent.get(id.toLowerCase());
       if (!until || Date.now() >= until) break;
@@ -338,7 +355,7 @@ export class GraphBackend implements Backend {
    */
   async deleteRole(id: string): Promise<void> {
     return this.guard(async () => {
-      for (const a of await this.listAssignments({ roleDefinitionId: id })) await this.client.delete(paths.assignment(a.id));
+      for (const a of await this.listAssignments({ roleDefinitionId: id })) await this.deleteAssignment(a.id);
       await this.deleteRoleOnly(id);
     });
   }
@@ -346,6 +363,7 @@ export class GraphBackend implements Backend {
   private async deleteRoleOnly(id: string): Promise<void> {
     await this.client.delete(paths.role(id));
     this.recent.delete(id.toLowerCase());
+    this.deleted.add(id.toLowerCase());
   }
 
   // ---- assignments ------------------------------------------------------------------------------
@@ -374,7 +392,7 @@ export class GraphBackend implements Backend {
       () => this.listAssignments({ roleDefinitionId: input.roleDefinitionId }),
       (a) => a.displayName === input.displayName && principals(a.principalIds) === principals(input.principalIds) && sameAppScopes(a.appScopeIds, input.appScopeIds),
       (id) => this.getAssignment(id),
-      (id) => this.client.delete(paths.assignment(id)),
+      (id) => this.deleteAssignment(id),
     )));
   }
 
@@ -409,6 +427,7 @@ export class GraphBackend implements Backend {
     return this.guard(async () => {
       await this.client.delete(paths.assignment(id));
       this.recent.delete(id.toLowerCase());
+      this.deleted.add(id.toLowerCase());
     });
   }
 

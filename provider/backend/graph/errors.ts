@@ -103,6 +103,9 @@ export function hintFor(status: number, path: string, message: string | undefine
       "(RoleManagement.ReadWrite.Defender to make changes; grant it as an application permission with admin consent). " +
       "Activate at least one workload in the Defender portal (Settings > Microsoft Defender XDR > Permissions and roles) and check the app registration's API permissions.";
   }
+  if (status === 404 && /\/rolemanagement\/defender\/(roledefinitions|roleassignments|resourcenamespaces)(\?|$)/.test(p)) {
+    return "The Defender role management collections are missing: the tenant may not be provisioned for Microsoft Defender XDR, or the Graph root is wrong.";
+  }
   if (status === 403 && p.startsWith("/v1.0/groups")) {
     return "Reading Defender for Identity role groups needs GroupMember.Read.All (or Group.Read.All) on the app registration.";
   }
