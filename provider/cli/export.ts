@@ -97,7 +97,8 @@ class Names {
 
 function identifier(displayName: string, fallback: string): string {
   const w = words(displayName);
-  let id = w.map((x, i) => (i === 0 ? x.charAt(0).toLowerCase() + x.slice(1) : x.charAt(0).toUpperCase() + x.slice(1))).join("");
+  // camelCase; a leading acronym is lower-cased whole ("SOC analyst" → socAnalyst)
+  let id = w.map((x, i) => (i === 0 ? (x === x.toUpperCase() ? x.toLowerCase() : x.charAt(0).toLowerCase() + x.slice(1)) : x.charAt(0).toUpperCase() + x.slice(1))).join("");
   if (!id) id = fallback;
   if (/^[0-9]/.test(id)) id = `${fallback}${id.charAt(0).toUpperCase()}${id.slice(1)}`;
   if (RESERVED.has(id)) id = `${id}${fallback.charAt(0).toUpperCase()}${fallback.slice(1)}`;

@@ -125,7 +125,7 @@ export const importedRoleHandler: ResourceHandler = {
     const news = clean(newsIn);
     const { data, failures, unknown } = validateKnown(schema(), news);
     const inputs: Props = { ...news, ...data };
-    const computed = ["unifiedPermissions", "actions", "unsupported", "legacyMembers", "originalId", "sourceId", "legacyPermissions"];
+    const computed = ["unifiedPermissions", "actions", "privilegedPermissions", "unsupported", "legacyMembers", "originalId", "sourceId", "legacyPermissions"];
     if (["source", "role", "permissions"].some((k) => unknown.has(k)) || failures.length) {
       for (const k of computed) inputs[k] = UNKNOWN;
       return failures.length ? { inputs, failures } : { inputs };
@@ -154,6 +154,7 @@ export const importedRoleHandler: ResourceHandler = {
       originalId: plan.originalId,
       unifiedPermissions: m.permissions.map((p) => `${p.category} \\ ${p.group ? `${p.group} \\ ` : ""}${p.name} (${p.level})`).sort(),
       actions: r.ok ? r.value.actions : [],
+      privilegedPermissions: r.ok ? r.value.privileged : [],
       unsupported: m.unsupported.map((u) => `${u.legacy}: ${u.reason}`),
       legacyMembers: data.includeAssignments ? [...(plan.legacy?.members ?? [])].map((x) => x.toLowerCase()).sort() : [],
     });
@@ -210,7 +211,7 @@ export const importedRoleHandler: ResourceHandler = {
     const assignment = props.assignmentId ? await backend.getAssignment(props.assignmentId) : null;
     const outs = outputs(record, props, backend.name, assignment ? assignment.id : null);
     if (!sameKeySet(record.actions, props.actions ?? [])) outs.unifiedPermissions = labelsFor(outs.actions);
-    const inputs: Props = { ...clean(props), displayName: record.displayName, description: record.description, actions: outs.actions, unifiedPermissions: outs.unifiedPermissions };
+    const inputs: Props = { ...clean(props), displayName: record.displayName, description: record.description, actions: outs.actions, unifiedPermissions: outs.unifiedPermissions, privilegedPermissions: outs.privilegedPermissions };
     for (const k of ["roleId", "resolvedPermissions", "isBuiltIn", "imported", "backend", "catalogueVersion", "assignmentId"]) delete inputs[k];
     if (props.includeAssignments) inputs.legacyMembers = assignment ? [...assignment.principalIds].map((p) => p.toLowerCase()).sort() : [];
     outs.legacyMembers = inputs.legacyMembers ?? outs.legacyMembers;

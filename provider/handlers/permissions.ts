@@ -5,7 +5,7 @@
  * the live catalogue by display text, and fail at preview on a backend that cannot store them.
  */
 import type { Backend, CatalogueAction } from "../backend/backend";
-import { Atom, atomForKey, atomLabel, isUnpublishedKey, knownActionByAction, wildcardByAction } from "../core/catalogue";
+import { Atom, atomForKey, atomLabel, isPrivilegedAction, isUnpublishedKey, knownActionByAction, wildcardByAction } from "../core/catalogue";
 import type { Issue, Result } from "../core/errors";
 import { foldName } from "../core/names";
 import { normalizeKeys } from "../core/normalise";
@@ -16,6 +16,13 @@ export interface BackendPermissions {
   actions: string[];
   /** Readable labels of the canonical keys, sorted. */
   labels: string[];
+  /** Labels of the privileged ones (authorization manage, advanced live response, manage wildcards). */
+  privileged: string[];
+}
+
+/** Labels of the privileged keys in a set, sorted: previews flag them (the EntraOps tiering idea). */
+export function privilegedLabels(keys: readonly string[]): string[] {
+  return labelsFor(keys.filter(isPrivilegedAction));
 }
 
 /** Readable label for a key: the catalogue label, the wildcard's label, or the raw string. */
@@ -97,5 +104,5 @@ export async function resolveForBackend(backend: Backend, refs: readonly string[
   }
   if (issues.length) return { ok: false, issues };
   const actions = normalizeKeys(keys);
-  return { ok: true, value: { actions, labels: labelsFor(actions) } };
+  return { ok: true, value: { actions, labels: labelsFor(actions), privileged: privilegedLabels(actions) } };
 }

@@ -11,7 +11,7 @@ import type { Backend, RoleRecord } from "../backend/backend";
 import {
   CheckResult, Props, ResourceHandler, UNKNOWN, clean, failuresFromIssues, issuesError, validateKnown,
 } from "./common";
-import { keyReference, labelsFor, resolveForBackend } from "./permissions";
+import { keyReference, labelsFor, privilegedLabels, resolveForBackend } from "./permissions";
 
 function schema() {
   return z.object({
@@ -32,6 +32,7 @@ export function roleOutputs(record: RoleRecord, inputs: Props, backendName: stri
     description: record.description,
     actions,
     resolvedPermissions: labelsFor(actions),
+    privilegedPermissions: privilegedLabels(actions),
     roleId: record.id,
     isBuiltIn: record.isBuiltIn,
     imported: !!record.imported && !record.imported.edited,
@@ -66,6 +67,7 @@ export const unifiedRoleHandler: ResourceHandler = {
     if (unknown.has("permissions")) {
       inputs.actions = UNKNOWN;
       inputs.resolvedPermissions = UNKNOWN;
+      inputs.privilegedPermissions = UNKNOWN;
     } else if (failures.every((f) => !f.property.startsWith("permissions"))) {
       const backend = await ctx.backend();
       const r = await resolveForBackend(backend, data.permissions, ["permissions"]);
@@ -73,6 +75,7 @@ export const unifiedRoleHandler: ResourceHandler = {
       else {
         inputs.actions = r.value.actions;
         inputs.resolvedPermissions = r.value.labels;
+        inputs.privilegedPermissions = r.value.privileged;
       }
     }
     if (inputs.description === undefined) inputs.description = "";
@@ -119,6 +122,7 @@ export const unifiedRoleHandler: ResourceHandler = {
       permissions: unchanged && props.permissions ? props.permissions : outs.actions.map(keyReference),
       actions: outs.actions,
       resolvedPermissions: outs.resolvedPermissions,
+      privilegedPermissions: outs.privilegedPermissions,
       ...(props.adopt !== undefined ? { adopt: props.adopt } : {}),
     };
     outs.permissions = inputs.permissions;

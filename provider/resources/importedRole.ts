@@ -32,6 +32,8 @@ export class ImportedRole extends pulumi.dynamic.Resource {
   declare readonly legacyMembers: pulumi.Output<string[]>;
   declare readonly originalId: pulumi.Output<string>;
   declare readonly sourceId: pulumi.Output<string>;
+  /** The privileged permissions the role grants (authorization manage, advanced live response, `*\/manage` wildcards), flagged for review. */
+  declare readonly privilegedPermissions: pulumi.Output<string[]>;
   declare readonly roleId: pulumi.Output<string>;
   /** True while the role is an unedited import ("Imported" in the portal). */
   declare readonly imported: pulumi.Output<boolean>;
@@ -43,7 +45,7 @@ export class ImportedRole extends pulumi.dynamic.Resource {
       // computed outputs, and optional inputs that are always outputs: pre-declared before the spread so given values win
       displayName: undefined, description: undefined, unifiedPermissions: undefined, actions: undefined, unsupported: undefined, legacyPermissions: undefined,
       legacyMembers: undefined, originalId: undefined, sourceId: undefined, roleId: undefined, imported: undefined,
-      assignmentId: undefined, catalogueVersion: undefined, resolvedPermissions: undefined, isBuiltIn: undefined, backend: undefined,
+      assignmentId: undefined, catalogueVersion: undefined, resolvedPermissions: undefined, privilegedPermissions: undefined, isBuiltIn: undefined, backend: undefined,
       ...args,
     }, opts, MODULE, "ImportedRole");
   }

@@ -25,6 +25,8 @@ export class UnifiedRole extends pulumi.dynamic.Resource {
   declare readonly actions: pulumi.Output<string[]>;
   /** Readable labels of `actions`. */
   declare readonly resolvedPermissions: pulumi.Output<string[]>;
+  /** The privileged permissions the role grants (authorization manage, advanced live response, `*\/manage` wildcards), flagged for review. */
+  declare readonly privilegedPermissions: pulumi.Output<string[]>;
   declare readonly roleId: pulumi.Output<string>;
   declare readonly isBuiltIn: pulumi.Output<boolean>;
   declare readonly imported: pulumi.Output<boolean>;
@@ -34,7 +36,7 @@ export class UnifiedRole extends pulumi.dynamic.Resource {
   constructor(name: string, args: UnifiedRoleArgs, opts?: pulumi.CustomResourceOptions) {
     super(PROVIDERS.UnifiedRole, name, {
       // computed outputs, and optional inputs that are always outputs: pre-declared before the spread so given values win
-      description: undefined, actions: undefined, resolvedPermissions: undefined, roleId: undefined, isBuiltIn: undefined,
+      description: undefined, actions: undefined, resolvedPermissions: undefined, privilegedPermissions: undefined, roleId: undefined, isBuiltIn: undefined,
       imported: undefined, catalogueVersion: undefined, backend: undefined, ...args,
     }, opts, MODULE, "UnifiedRole");
   }
