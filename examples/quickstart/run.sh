@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The quickstart: a real `pulumi up` of examples/quickstart on a file:// state backend inside the
-# project and the embedded local tenant, then a summary of what exists. Run it again: nothing changes.
+# The quickstart: a real `pulumi up` of the root Pulumi.yaml (the program in examples/quickstart) on a
+# file:// state backend inside the project and the embedded local tenant, then a summary of what exists.
+# Run it again: nothing changes.
 # Usage: npm run quickstart   (from the repository root, after npm ci)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -20,12 +21,11 @@ export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE:-quickstart}"
 export PULUMI_SKIP_UPDATE_CHECK=true PULUMI_DIY_BACKEND_NO_LEGACY_WARNING=true
 mkdir -p "$ROOT/.pulumi-state"
 
-cd examples/quickstart
 pulumi stack select --create dev --non-interactive >/dev/null
 pulumi up --yes --non-interactive --diff
 
 echo
-echo "Created in the local tenant ($(pwd)/.defender-rbac/tenant.db):"
+echo "In the local tenant ($ROOT/examples/quickstart/.defender-rbac/tenant.db, beside the program):"
 pulumi stack output created --json --non-interactive | node -e '
   const c = JSON.parse(require("fs").readFileSync(0, "utf8"));
   for (const r of c.roles) {
