@@ -71,6 +71,21 @@ export function validateKnown<S extends z.ZodObject>(schema: S, news: Props): { 
   return { data: known, failures: failuresFromZod(r.error), unknown };
 }
 
+/**
+ * A create that made its object but failed a later step: the dynamic-provider server turns an error
+ * carrying `id` into ErrorResourceInitFailed, so the engine records the object (nothing is orphaned)
+ * and the next `up` finishes the job through update.
+ */
+export class PartialCreateError extends Error {
+  constructor(readonly id: string, readonly properties: Props, cause: unknown) {
+    super(`created ${id}, but a later step failed: ${(cause as Error)?.message ?? String(cause)}. Run \`pulumi up\` again to finish it.`);
+    this.name = "PartialCreateError";
+  }
+  get reasons(): string[] {
+    return [this.message];
+  }
+}
+
 /** An Error whose message lists issues, for create/update/delete (after check passed). */
 export function issuesError(issues: Issue[]): Error {
   return new Error(failuresFromIssues(issues).map((f) => (f.property ? `${f.property}: ${f.reason}` : f.reason)).join("\n"));

@@ -16,7 +16,7 @@ import { foldName, suggest } from "../core/names";
 import { canonicalAppScopes } from "../core/scope";
 import { sameKeySet } from "../core/normalise";
 import {
-  CheckFailure, CheckResult, Props, ResourceHandler, UNKNOWN, clean, failuresFromIssues, sameStrings, unsupportedFailure, validateKnown,
+  CheckFailure, CheckResult, PartialCreateError, Props, ResourceHandler, UNKNOWN, clean, failuresFromIssues, sameStrings, unsupportedFailure, validateKnown,
 } from "./common";
 import { labelsFor, resolveForBackend } from "./permissions";
 import { bringRoleTo, roleOutputs, updateRoleFields } from "./unifiedRole";
@@ -199,7 +199,12 @@ export const importedRoleHandler: ResourceHandler = {
     } else {
       record = await backend.createRole({ ...desired, imported: { source: inputs.sourceId, legacyRoles: inputs.legacyPermissions, originalId: inputs.originalId } });
     }
-    const assignmentId = await syncAssignment(backend, record.id, inputs, null);
+    let assignmentId: string | null;
+    try {
+      assignmentId = await syncAssignment(backend, record.id, inputs, null);
+    } catch (e) {
+      throw new PartialCreateError(record.id, outputs(record, inputs, backend.name, null), e);
+    }
     return { id: record.id, outs: outputs(record, inputs, backend.name, assignmentId) };
   },
 

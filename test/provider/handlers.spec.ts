@@ -579,6 +579,20 @@ describe("provider handlers: nothing is recorded as done that was not done", () 
     assert.equal(tenant.store.listAssignments().length, 1);
   });
 
+  it("ImportedRole: a failure after the role was created is a partial create carrying the role's id; update finishes it", async () => {
+    const inputs = await checked("ImportedRole", { source: "mde", role: "Tier 1 analyst", includeAssignments: true });
+    const err = await HANDLERS.ImportedRole.create(ctx(["createAssignment"]), inputs).then(() => undefined, (e) => e);
+    assert.ok(err, "create failed");
+    const role = tenant.customRoles()[0];
+    assert.equal(err.id, role.id, "the error carries the id, so the engine records the role (ErrorResourceInitFailed)");
+    assert.equal(err.properties.assignmentId, null);
+    assert.deepEqual(err.reasons, [err.message]);
+    assert.match(err.message, /injected failure.*pulumi up/s);
+    const done = await update("ImportedRole", role.id, err.properties, inputs);
+    assert.equal(tenant.store.listAssignments({ roleDefinitionId: role.id }).length, 1);
+    assert.equal(done.outs.assignmentId, tenant.store.listAssignments()[0].id);
+  });
+
   it("WorkloadActivation: a failing setActivation makes create throw and the workload stays off", async () => {
     await authorizationAssignment({ kind: "all" });
     const inputs = await checked("WorkloadActivation", { workload: "endpoint" });
