@@ -87,7 +87,18 @@ export async function resolveForBackend(backend: Backend, refs: readonly string[
   for (const { key, index } of found) {
     const k = key.toLowerCase();
     if (!canonical.has(k)) continue;
-    if (!isUnpublishedKey(k) || canStoreUnpublished) {
+    if (!isUnpublishedKey(k)) {
+      // a tenant with a live catalogue is the authority on which strings exist there
+      if (extra && extra.size > 0 && !extra.has(k)) {
+        issues.push({
+          code: "unknown_action", path: [...path, index],
+          message: `"${keyLabel(k)}" is not in the ${backend.name} tenant's permission catalogue (${k}); the tenant cannot grant it. ` +
+            "See what it offers with `defender-rbac catalog --backend graph`.",
+        });
+      } else keys.push(k);
+      continue;
+    }
+    if (canStoreUnpublished) {
       keys.push(k);
       continue;
     }

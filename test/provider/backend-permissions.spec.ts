@@ -69,6 +69,23 @@ describe("permissions on a backend without unpublished permissions", () => {
   });
 });
 
+describe("a tenant with a live catalogue is the authority on which strings exist", () => {
+  it("a permission whose string the tenant does not list fails at check, on its index", async () => {
+    const live: CatalogueAction[] = [{ action: "microsoft.xdr/secops/securitydata/basics/read", displayName: "Security data basics" }];
+    const r = await resolveForBackend(graphLike(live), ["Security data basics (read)", "Alerts (manage)"], ["permissions"]);
+    assert.equal(r.ok, false);
+    assert.deepEqual(!r.ok && r.issues.map((i) => i.path), [["permissions", 1]]);
+    assert.match(!r.ok ? r.issues[0].message : "", /not in the graphlike tenant's permission catalogue \(microsoft\.xdr\/secops\/securitydata\/alerts\/manage\)/);
+  });
+
+  it("an action string only the tenant knows is accepted as it is", async () => {
+    const live: CatalogueAction[] = [{ action: "microsoft.xdr/aicodesecurity/scans/manage", displayName: "AI code scan - Run scan" }];
+    const r = await resolveForBackend(graphLike(live), ["microsoft.xdr/aicodesecurity/scans/manage"], ["permissions"]);
+    assert.ok(r.ok, JSON.stringify(!r.ok && r.issues));
+    assert.deepEqual(r.value.actions, ["microsoft.xdr/aicodesecurity/scans/manage"]);
+  });
+});
+
 describe("ImportedRole on a backend that cannot record the import link", () => {
   it("re-running from empty state adopts the role imported earlier instead of creating a duplicate", async () => {
     const backend = graphLike(null);
