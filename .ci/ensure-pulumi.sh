@@ -234,6 +234,9 @@ fi
 # ---------------------------------------------------------------------------
 # 4. Build from the Go modules of the pinned release
 # ---------------------------------------------------------------------------
+if ! command -v go >/dev/null 2>&1 && [ -x /usr/local/go/bin/go ]; then
+  export PATH="/usr/local/go/bin:$PATH" # the usual install location, when a non-login shell lacks it on PATH
+fi
 command -v go >/dev/null 2>&1 || die "go is not installed; cannot build pulumi $PULUMI_VERSION"
 
 build_start="$(date +%s)"
