@@ -19,23 +19,12 @@ import { randomUUID } from "node:crypto";
 import { ATOMS, KNOWN_ACTIONS, WILDCARDS, atomKey, normalizeKeys } from "../../provider/core";
 import { TenantStore } from "../../provider/backend/store";
 import { loadSqlite } from "../../provider/backend/sqlite";
+import { rng } from "../../provider/emulator/faults"; // deterministic (mulberry32): every run benchmarks the same keys
 
 const REPEATS = 3;
 const now = () => performance.timeOrigin + performance.now(); // comparable across processes
 
 // ---- 1. normalizeKeys ---------------------------------------------------------------------------
-
-/** Deterministic PRNG (mulberry32), so every run benchmarks the same keys. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SEGMENTS = ["secops", "securitydata", "rawdata", "configuration", "security", "core", "system", "authorization",
   "securityposture", "posturemanagement", "securescore", "dataops", "alerts", "response", "x1", "x2", "x3"];
