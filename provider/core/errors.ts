@@ -1,7 +1,7 @@
 /**
  * Errors as data: every problem the domain core finds is an `Issue` with a stable code, the path of
- * the property at fault and a message that says how to fix it. The Pulumi shell turns issues into
- * check failures (property = path), the CLI into messages and a non-zero exit.
+ * the property at fault and a message that says how to fix it. The handlers turn issues into check
+ * failures (property = path), the CLI into messages and a non-zero exit.
  */
 export type IssueCode =
   | "unknown_permission"
@@ -25,17 +25,6 @@ export interface Issue {
   message: string;
   /** Closest valid names, when the input looked like a typo. */
   suggestions?: string[];
-}
-
-/** An error carrying one or more issues; thrown at IO boundaries, never inside pure functions. */
-export class DefenderRbacError extends Error {
-  readonly issues: Issue[];
-  constructor(issues: Issue[] | Issue) {
-    const list = Array.isArray(issues) ? issues : [issues];
-    super(list.map(formatIssue).join("\n"));
-    this.name = "DefenderRbacError";
-    this.issues = list;
-  }
 }
 
 export function formatPath(path: (string | number)[]): string {

@@ -106,13 +106,3 @@ export function sameKeySet(a: Iterable<string>, b: Iterable<string>): boolean {
   const y = normalizeKeys(b);
   return x.length === y.length && x.every((k, i) => k === y[i]);
 }
-
-/** Keys in the canonical form of `next` that `prev` does not cover, and vice versa: for readable diffs. */
-export function keyDelta(prev: Iterable<string>, next: Iterable<string>): { added: string[]; removed: string[] } {
-  const p = normalizeKeys(prev);
-  const n = normalizeKeys(next);
-  return {
-    added: n.filter((k) => !p.some((j) => keyCovers(j, k))),
-    removed: p.filter((k) => !n.some((j) => keyCovers(j, k))),
-  };
-}
