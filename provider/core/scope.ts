@@ -124,6 +124,18 @@ export function isGuid(s: unknown): s is string {
   return typeof s === "string" && GUID.test(s);
 }
 
+/** Principal ids as a set: lower-cased, de-duplicated, sorted (Entra object ids compare case-insensitively). */
+export function principalSet(ids: readonly string[] | undefined): string[] {
+  return [...new Set((ids ?? []).map((s) => s.toLowerCase()))].sort();
+}
+
+/** True when two principal lists name the same principals. */
+export function samePrincipals(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
+  const x = principalSet(a);
+  const y = principalSet(b);
+  return x.length === y.length && x.every((v, i) => v === y[i]);
+}
+
 /** Principals: Entra object ids, validated as GUIDs, lower-cased, de-duplicated, sorted. */
 export function canonicalPrincipals(ids: unknown, path: (string | number)[] = ["principals"]): Result<string[]> {
   if (!Array.isArray(ids) || ids.length === 0) {
@@ -134,5 +146,5 @@ export function canonicalPrincipals(ids: unknown, path: (string | number)[] = ["
     if (!isGuid(id)) issues.push({ code: "invalid_principal", path: [...path, i], message: `"${id}" is not an Entra object id; give the user's or group's object id, a GUID such as 8e811502-2c2a-4d1b-9c5e-1f0b2e4f9a10.` });
   });
   if (issues.length) return { ok: false, issues };
-  return { ok: true, value: [...new Set((ids as string[]).map((s) => s.toLowerCase()))].sort() };
+  return { ok: true, value: principalSet(ids as string[]) };
 }

@@ -91,12 +91,6 @@ export function issuesError(issues: Issue[]): Error {
   return new Error(failuresFromIssues(issues).map((f) => (f.property ? `${f.property}: ${f.reason}` : f.reason)).join("\n"));
 }
 
-export function sameStrings(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
-  const x = [...(a ?? [])].sort();
-  const y = [...(b ?? [])].sort();
-  return x.length === y.length && x.every((v, i) => v === y[i]);
-}
-
 /** Failure text for a backend that lacks a capability. */
 export function unsupportedFailure(property: string, backend: Backend, what: string, note?: string): CheckFailure {
   return { property, reason: `the "${backend.name}" backend cannot ${what}${note ? `: ${note}` : "."}` };

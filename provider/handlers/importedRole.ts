@@ -13,10 +13,10 @@ import type { LegacySource } from "../core/legacy";
 import { SOURCE_NAMES } from "../core/legacy";
 import { findLegacyEntry, mapLegacyRoles } from "../core/mapping";
 import { foldName, suggest } from "../core/names";
-import { canonicalAppScopes } from "../core/scope";
+import { canonicalAppScopes, principalSet, samePrincipals } from "../core/scope";
 import { sameKeySet } from "../core/normalise";
 import {
-  CheckFailure, CheckResult, PartialCreateError, Props, ResourceHandler, UNKNOWN, clean, failuresFromIssues, sameStrings, unsupportedFailure, validateKnown,
+  CheckFailure, CheckResult, PartialCreateError, Props, ResourceHandler, UNKNOWN, clean, failuresFromIssues, unsupportedFailure, validateKnown,
 } from "./common";
 import { labelsFor, resolveForBackend } from "./permissions";
 import { bringRoleTo, roleOutputs, updateRoleFields } from "./unifiedRole";
@@ -112,7 +112,7 @@ async function syncAssignment(backend: Backend, roleId: string, inputs: Props, c
   }
   const desired = { displayName: `${inputs.displayName} (imported)`, roleDefinitionId: roleId, principalIds: inputs.legacyMembers as string[], appScopeIds: canonicalAppScopes([SOURCE_SCOPE[inputs.sourceId]]) };
   if (existing) {
-    if (existing.displayName === desired.displayName && sameStrings(existing.principalIds, desired.principalIds)) return existing.id;
+    if (existing.displayName === desired.displayName && samePrincipals(existing.principalIds, desired.principalIds)) return existing.id;
     return (await backend.updateAssignment(existing.id, { displayName: desired.displayName, principalIds: desired.principalIds, appScopeIds: desired.appScopeIds })).id;
   }
   const found = (await backend.listAssignments({ roleDefinitionId: roleId })).find((a) => a.displayName === desired.displayName);
@@ -156,7 +156,7 @@ export const importedRoleHandler: ResourceHandler = {
       actions: r.ok ? r.value.actions : [],
       privilegedPermissions: r.ok ? r.value.privileged : [],
       unsupported: m.unsupported.map((u) => `${u.legacy}: ${u.reason}`),
-      legacyMembers: data.includeAssignments ? [...(plan.legacy?.members ?? [])].map((x) => x.toLowerCase()).sort() : [],
+      legacyMembers: data.includeAssignments ? principalSet(plan.legacy?.members) : [],
     });
     // inputs still unknown in preview stay unknown (not replaced by defaults derived without them)
     for (const k of ["displayName", "description"]) if (unknown.has(k)) inputs[k] = UNKNOWN;
@@ -176,7 +176,7 @@ export const importedRoleHandler: ResourceHandler = {
       (olds.description ?? "") !== (news.description ?? "") ||
       news.actions === UNKNOWN || !sameKeySet(olds.actions ?? [], news.actions ?? []) ||
       !!olds.includeAssignments !== !!news.includeAssignments ||
-      news.legacyMembers === UNKNOWN || !sameStrings(olds.legacyMembers, news.legacyMembers);
+      news.legacyMembers === UNKNOWN || !samePrincipals(olds.legacyMembers, news.legacyMembers);
     return { changes: changed, replaces };
   },
 
@@ -218,7 +218,7 @@ export const importedRoleHandler: ResourceHandler = {
     if (!sameKeySet(record.actions, props.actions ?? [])) outs.unifiedPermissions = labelsFor(outs.actions);
     const inputs: Props = { ...clean(props), displayName: record.displayName, description: record.description, actions: outs.actions, unifiedPermissions: outs.unifiedPermissions, privilegedPermissions: outs.privilegedPermissions };
     for (const k of ["roleId", "resolvedPermissions", "isBuiltIn", "imported", "backend", "catalogueVersion", "assignmentId"]) delete inputs[k];
-    if (props.includeAssignments) inputs.legacyMembers = assignment ? [...assignment.principalIds].map((p) => p.toLowerCase()).sort() : [];
+    if (props.includeAssignments) inputs.legacyMembers = assignment ? principalSet(assignment.principalIds) : [];
     outs.legacyMembers = inputs.legacyMembers ?? outs.legacyMembers;
     return { id, props: outs, inputs };
   },

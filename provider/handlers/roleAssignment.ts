@@ -5,9 +5,9 @@
  */
 import { z } from "zod";
 import type { AssignmentRecord } from "../backend/backend";
-import { appScopeIdsToScope, canonicalAppScopes, canonicalPrincipals, sameAppScopes, scopeToAppScopeIds } from "../core/scope";
+import { appScopeIdsToScope, canonicalAppScopes, canonicalPrincipals, principalSet, sameAppScopes, samePrincipals, scopeToAppScopeIds } from "../core/scope";
 import {
-  CheckResult, Props, ResourceHandler, UNKNOWN, clean, failuresFromIssues, issuesError, sameStrings, validateKnown,
+  CheckResult, Props, ResourceHandler, UNKNOWN, clean, failuresFromIssues, issuesError, validateKnown,
 } from "./common";
 
 function schema() {
@@ -26,7 +26,7 @@ export function assignmentOutputs(record: AssignmentRecord, inputs: Props, backe
     ...clean(inputs),
     roleId: record.roleDefinitionId,
     displayName: record.displayName,
-    principals: [...record.principalIds].map((p) => p.toLowerCase()).sort(),
+    principals: principalSet(record.principalIds),
     appScopeIds,
     assignmentId: record.id,
     backend: backendName,
@@ -72,7 +72,7 @@ export const roleAssignmentHandler: ResourceHandler = {
     const changed =
       replaces.length > 0 ||
       olds.displayName !== news.displayName ||
-      news.principals === UNKNOWN || !sameStrings(olds.principals, news.principals) ||
+      news.principals === UNKNOWN || !samePrincipals(olds.principals, news.principals) ||
       news.appScopeIds === UNKNOWN || !sameAppScopes(olds.appScopeIds, news.appScopeIds);
     return { changes: changed, replaces };
   },
@@ -87,7 +87,7 @@ export const roleAssignmentHandler: ResourceHandler = {
       if (existing.roleDefinitionId !== desired.roleDefinitionId) {
         throw issuesError([{ code: "invalid_value", path: ["adopt"], message: `assignment ${existing.id} assigns role ${existing.roleDefinitionId}, not ${desired.roleDefinitionId}; set roleId to the assignment's role to adopt it.` }]);
       }
-      const same = existing.displayName === desired.displayName && sameStrings(existing.principalIds.map((p) => p.toLowerCase()), desired.principalIds) && sameAppScopes(existing.appScopeIds, desired.appScopeIds);
+      const same = existing.displayName === desired.displayName && samePrincipals(existing.principalIds, desired.principalIds) && sameAppScopes(existing.appScopeIds, desired.appScopeIds);
       const record = same ? existing : await backend.updateAssignment(existing.id, { displayName: desired.displayName, principalIds: desired.principalIds, appScopeIds: desired.appScopeIds });
       return { id: record.id, outs: assignmentOutputs(record, inputs, backend.name) };
     }
@@ -115,7 +115,7 @@ export const roleAssignmentHandler: ResourceHandler = {
     const backend = await ctx.backend();
     const patch = {
       ...(olds.displayName !== news.displayName ? { displayName: news.displayName } : {}),
-      ...(!sameStrings(olds.principals, news.principals) ? { principalIds: news.principals } : {}),
+      ...(!samePrincipals(olds.principals, news.principals) ? { principalIds: news.principals } : {}),
       ...(!sameAppScopes(olds.appScopeIds, news.appScopeIds) ? { appScopeIds: news.appScopeIds } : {}),
     };
     const record = Object.keys(patch).length ? await backend.updateAssignment(id, patch) : await backend.getAssignment(id);

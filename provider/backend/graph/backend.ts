@@ -26,7 +26,7 @@
  * graphMaxRetryAfterMs (120000), graphTimeoutMs (60000), graphConsistencyWaitMs (10000).
  */
 import { sameKeySet } from "../../core/normalise";
-import { sameAppScopes } from "../../core/scope";
+import { sameAppScopes, samePrincipals } from "../../core/scope";
 import type { LegacySource } from "../../core/legacy";
 import { findLegacyEntry } from "../../core/mapping";
 import {
@@ -384,13 +384,12 @@ export class GraphBackend implements Backend {
 
   async createAssignment(input: AssignmentInput): Promise<AssignmentRecord> {
     const body = assignmentCreateBody(input);
-    const principals = (ids: string[]) => [...new Set(ids.map((p) => p.toLowerCase()))].sort().join(",");
     return this.guard(() => this.locked(`assignment:${input.roleDefinitionId.toLowerCase()}:${input.displayName.toLowerCase()}`, () => this.createOnce<AssignmentRecord>(
       "roleAssignments",
       () => this.client.post(paths.roleAssignments, body),
       readAssignment,
       () => this.listAssignments({ roleDefinitionId: input.roleDefinitionId }),
-      (a) => a.displayName === input.displayName && principals(a.principalIds) === principals(input.principalIds) && sameAppScopes(a.appScopeIds, input.appScopeIds),
+      (a) => a.displayName === input.displayName && samePrincipals(a.principalIds, input.principalIds) && sameAppScopes(a.appScopeIds, input.appScopeIds),
       (id) => this.getAssignment(id),
       (id) => this.deleteAssignment(id),
     )));
@@ -406,10 +405,9 @@ export class GraphBackend implements Backend {
       }
       const res = await this.client.patch(paths.assignment(id), body).catch((e) => { throw e instanceof GraphError && e.status === 404 ? notFound("role assignment", id, this.redactor, e) : e; });
       this.markWritten(id);
-      const same = (a: string[], b: string[]) => a.length === b.length && [...a].map((x) => x.toLowerCase()).sort().every((x, i) => x === [...b].map((y) => y.toLowerCase()).sort()[i]);
       const reflects = (a: AssignmentRecord) =>
         (patch.displayName === undefined || a.displayName === patch.displayName) &&
-        (patch.principalIds === undefined || same(a.principalIds, patch.principalIds)) &&
+        (patch.principalIds === undefined || samePrincipals(a.principalIds, patch.principalIds)) &&
         (patch.appScopeIds === undefined || sameAppScopes(a.appScopeIds, patch.appScopeIds));
       if (res.status === 200) {
         try {
