@@ -437,17 +437,20 @@ class Emulator {
     return { status: 201, body: { "@odata.context": `${ctx}/$entity`, ...roleJson(r) }, headers: { Location: location }, written: { kind: "created", id: r.id, location } };
   }
 
+  /** GET of one entity, as read-after-write lag makes it look: absent just after create, the old version just after a PATCH. */
+  private getEntity(idRaw: string, current: Record<string, unknown> | null, ctx: string, url: URL): Reply {
+    const lag = this.lagged(idRaw.toLowerCase());
+    if (lag?.kind === "created") throw notFound(idRaw);
+    const shown = lag?.kind === "patched" && lag.previous ? (lag.previous as Record<string, unknown>) : current;
+    if (!shown) throw notFound(idRaw);
+    return { status: 200, body: { "@odata.context": `${ctx}/$entity`, ...select(shown, url) } };
+  }
+
   private role(method: string, idRaw: string, body: unknown, ctx: string, url: URL): Reply {
     allow(method, ["GET", "PATCH", "DELETE"]);
     const id = idRaw.toLowerCase();
     const cur = this.store.getRole(id);
-    if (method === "GET") {
-      const lag = this.lagged(id);
-      if (lag?.kind === "created") throw notFound(idRaw);
-      if (lag?.kind === "patched" && lag.previous) return { status: 200, body: { "@odata.context": `${ctx}/$entity`, ...select(lag.previous as Record<string, unknown>, url) } };
-      if (!cur) throw notFound(idRaw);
-      return { status: 200, body: { "@odata.context": `${ctx}/$entity`, ...select(roleJson(cur), url) } };
-    }
+    if (method === "GET") return this.getEntity(idRaw, cur && roleJson(cur), ctx, url);
     if (!cur) throw notFound(idRaw);
     if (cur.isBuiltIn) throw new HttpError(403, "Forbidden", "Built-in role definitions cannot be modified or deleted.");
     if (method === "DELETE") {
@@ -534,13 +537,7 @@ class Emulator {
     allow(method, ["GET", "PATCH", "DELETE"]);
     const id = idRaw.toLowerCase();
     const cur = this.store.getAssignment(id);
-    if (method === "GET") {
-      const lag = this.lagged(id);
-      if (lag?.kind === "created") throw notFound(idRaw);
-      if (lag?.kind === "patched" && lag.previous) return { status: 200, body: { "@odata.context": `${ctx}/$entity`, ...select(lag.previous as Record<string, unknown>, url) } };
-      if (!cur) throw notFound(idRaw);
-      return { status: 200, body: { "@odata.context": `${ctx}/$entity`, ...select(assignmentJson(cur), url) } };
-    }
+    if (method === "GET") return this.getEntity(idRaw, cur && assignmentJson(cur), ctx, url);
     if (!cur) throw notFound(idRaw);
     if (method === "DELETE") {
       this.store.deleteAssignment(id);
