@@ -9,7 +9,7 @@
  *   - `manage` covers `read` (on the same path, or under a wildcard).
  * The canonical form is: lower-cased, de-duplicated, every covered key removed, sorted.
  */
-import { UNPUBLISHED_PREFIX, atomForKey, coveragePath, isUnpublishedKey } from "./catalogue";
+import { atomForKey, atomKey, coveragePath, getAtom, isUnpublishedKey } from "./catalogue";
 
 function split(action: string): { path: string[]; verb: string } {
   const segs = action.split("/");
@@ -47,6 +47,14 @@ export function actionCovers(a: string, b: string): boolean {
   return verbCovers(x.verb, y.verb) && pathMatches(x.path, y.path);
 }
 
+/** For the unpublished read level of a permission that also has a manage level: that level's key. */
+function manageSibling(key: string): string | undefined {
+  if (!isUnpublishedKey(key)) return undefined;
+  const atom = atomForKey(key);
+  if (!atom || atom.level !== "read" || !atom.permission.levels.manage) return undefined;
+  return atomKey(getAtom(`${atom.permission.id}:manage`)!).toLowerCase();
+}
+
 /**
  * Catalogue-aware coverage between two keys (action strings or unpublished-atom keys): the string rule
  * on their coverage paths, plus "manage covers read" within one catalogue permission even when the
@@ -57,14 +65,8 @@ export function keyCovers(a: string, b: string): boolean {
   const ka = a.toLowerCase();
   const kb = b.toLowerCase();
   if (ka === kb) return true;
-  if (isUnpublishedKey(kb)) {
-    const atomB = atomForKey(kb);
-    const manage = atomB && atomB.level === "read" ? atomB.permission.levels.manage : undefined;
-    if (atomB && manage) {
-      const sibling = manage.action ?? `${UNPUBLISHED_PREFIX}${atomB.permission.id}:manage`;
-      if (keyCovers(ka, sibling)) return true;
-    }
-  }
+  const sibling = manageSibling(kb);
+  if (sibling !== undefined && keyCovers(ka, sibling)) return true;
   const pa = coveragePath(ka);
   const pb = coveragePath(kb);
   if (pa === null || pb === null) return false;
@@ -87,12 +89,8 @@ export function normalizeKeys(keys: Iterable<string>, covers: (a: string, b: str
       const m = `${k.slice(0, -"/read".length)}/manage`;
       if (present.has(m)) out.push(m);
     }
-    const atom = isUnpublishedKey(k) ? atomForKey(k) : undefined;
-    const manage = atom && atom.level === "read" ? atom.permission.levels.manage : undefined;
-    if (atom && manage) {
-      const sibling = (manage.action ?? `${UNPUBLISHED_PREFIX}${atom.permission.id}:manage`).toLowerCase();
-      if (present.has(sibling)) out.push(sibling);
-    }
+    const sibling = manageSibling(k);
+    if (sibling !== undefined && present.has(sibling)) out.push(sibling);
     return out;
   };
   const coveredBy = (k: string, j: string) => j !== k && covers(j, k) && (!covers(k, j) || j < k);
