@@ -69,7 +69,9 @@ export const context: HandlerContext = {
     if (!current) setConfig(backendConfigFrom(configFromEnv()));
     if (!backend) {
       backend = createBackend(current!);
-      backend.catch(() => { backend = undefined; }); // a failed open is retried on the next call
+      backend.catch(() => {
+        backend = undefined;
+      }); // a failed open is retried on the next call
     }
     return backend;
   },
@@ -77,13 +79,18 @@ export const context: HandlerContext = {
 
 function handler(kind: string): ResourceHandler {
   const h = HANDLERS[kind as ResourceKind];
-  if (!h) throw new Error(`pulumi-defender-rbac: unknown resource kind "${kind}"; upgrade the package that created this state`);
+  if (!h)
+    throw new Error(
+      `pulumi-defender-rbac: unknown resource kind "${kind}"; upgrade the package that created this state`,
+    );
   return h;
 }
 
 export const check = (kind: string, olds: Props, news: Props) => handler(kind).check(context, olds ?? {}, news ?? {});
-export const diff = (kind: string, id: string, olds: Props, news: Props) => handler(kind).diff(context, id, olds ?? {}, news ?? {});
+export const diff = (kind: string, id: string, olds: Props, news: Props) =>
+  handler(kind).diff(context, id, olds ?? {}, news ?? {});
 export const create = (kind: string, inputs: Props) => handler(kind).create(context, inputs);
 export const read = (kind: string, id: string, props: Props) => handler(kind).read(context, id, props ?? {});
-export const update = (kind: string, id: string, olds: Props, news: Props) => handler(kind).update(context, id, olds ?? {}, news);
+export const update = (kind: string, id: string, olds: Props, news: Props) =>
+  handler(kind).update(context, id, olds ?? {}, news);
 export const remove = (kind: string, id: string, props: Props) => handler(kind).delete(context, id, props ?? {});

@@ -8,8 +8,19 @@ export { RoleAssignment, RoleAssignmentArgs, Scope, DataSourceScope, WorkloadNam
 export { ImportedRole, ImportedRoleArgs } from "./resources/importedRole";
 export { WorkloadActivation, WorkloadActivationArgs } from "./resources/workloadActivation";
 export type {
-  Backend, BackendCapabilities, BackendConfig, RoleRecord, RoleInput, RolePatch, AssignmentRecord, AssignmentInput,
-  AssignmentPatch, LegacyRoleRecord, WorkloadState, CatalogueAction, RoleImportInfo,
+  Backend,
+  BackendCapabilities,
+  BackendConfig,
+  RoleRecord,
+  RoleInput,
+  RolePatch,
+  AssignmentRecord,
+  AssignmentInput,
+  AssignmentPatch,
+  LegacyRoleRecord,
+  WorkloadState,
+  CatalogueAction,
+  RoleImportInfo,
 } from "./backend/backend";
 export { UnsupportedOperationError } from "./backend/backend";
 export * as core from "./core";

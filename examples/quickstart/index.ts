@@ -25,14 +25,21 @@ const securityReader = new ImportedRole("mdo-security-reader", {
   role: "Security reader",
 });
 
-export const created = pulumi.all([
-  socAnalyst.displayName, socAnalyst.resolvedPermissions, socAnalyst.actions,
-  analysts.displayName, analysts.principals, analysts.appScopeIds,
-  securityReader.displayName, securityReader.unifiedPermissions,
-]).apply(([roleName, rolePerms, roleActions, asgName, principals, scopes, importedName, importedPerms]) => ({
-  roles: [
-    { displayName: roleName, permissions: rolePerms, actions: roleActions },
-    { displayName: importedName, permissions: importedPerms, imported: true },
-  ],
-  assignments: [{ displayName: asgName, role: roleName, principals, appScopeIds: scopes }],
-}));
+export const created = pulumi
+  .all([
+    socAnalyst.displayName,
+    socAnalyst.resolvedPermissions,
+    socAnalyst.actions,
+    analysts.displayName,
+    analysts.principals,
+    analysts.appScopeIds,
+    securityReader.displayName,
+    securityReader.unifiedPermissions,
+  ])
+  .apply(([roleName, rolePerms, roleActions, asgName, principals, scopes, importedName, importedPerms]) => ({
+    roles: [
+      { displayName: roleName, permissions: rolePerms, actions: roleActions },
+      { displayName: importedName, permissions: importedPerms, imported: true },
+    ],
+    assignments: [{ displayName: asgName, role: roleName, principals, appScopeIds: scopes }],
+  }));

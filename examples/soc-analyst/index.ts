@@ -10,8 +10,8 @@ const analyst = new UnifiedRole("soc-analyst", {
   displayName: "SOC analyst",
   description: "Investigate and respond; read email metadata",
   permissions: [
-    "secops.securitydata.basics:read",                       // a catalogue id
-    "Alerts (manage)",                                        // a readable name
+    "secops.securitydata.basics:read", // a catalogue id
+    "Alerts (manage)", // a readable name
     "Security operations \\ Security data \\ Response (manage)",
     "Security operations \\ Raw data (Email & collaboration) \\ Email & collaboration metadata (read)",
   ],
@@ -21,7 +21,7 @@ const responder = new UnifiedRole("soc-responder", {
   displayName: "SOC responder",
   description: "Tier 2: live response and file collection on endpoints",
   permissions: [
-    "microsoft.xdr/secops/securitydata/*/read",             // a wildcard action string the catalogue knows
+    "microsoft.xdr/secops/securitydata/*/read", // a wildcard action string the catalogue knows
     "Security operations \\ Security data \\ Alerts (manage)",
     "Security operations \\ Security data \\ Basic live response (manage)",
     "Security operations \\ Security data \\ Advanced live response (manage)",

@@ -8,15 +8,19 @@ import { RoleAssignment, Scope, UnifiedRole, WorkloadActivation } from "pulumi-d
 const stage = new pulumi.Config().getNumber("stage") ?? 0;
 const breakGlassGroup = "2f6b9c1d-8e7a-4b3c-9d0e-5a4f3e2d1c0b";
 
-const authAdmin = new UnifiedRole("authorization-admin", {
-  displayName: "Defender authorization admin (break-glass)",
-  description: "Keeps permission management reachable during activation",
-  permissions: [
-    "Authorization and settings \\ Authorization (Read and manage)",
-    "Authorization and settings \\ System settings (Read and manage)",
-    "Security operations \\ Security data \\ Security data basics (read)",
-  ],
-}, { protect: false });
+const authAdmin = new UnifiedRole(
+  "authorization-admin",
+  {
+    displayName: "Defender authorization admin (break-glass)",
+    description: "Keeps permission management reachable during activation",
+    permissions: [
+      "Authorization and settings \\ Authorization (Read and manage)",
+      "Authorization and settings \\ System settings (Read and manage)",
+      "Security operations \\ Security data \\ Security data basics (read)",
+    ],
+  },
+  { protect: false },
+);
 
 const breakGlass = new RoleAssignment("break-glass", {
   roleId: authAdmin.id,
@@ -27,17 +31,21 @@ const breakGlass = new RoleAssignment("break-glass", {
 
 const activations: WorkloadActivation[] = [];
 if (stage >= 1) {
-  activations.push(new WorkloadActivation("endpoint", {
-    workload: "endpoint",
-    authorizationAssignments: [breakGlass.id],
-  }));
+  activations.push(
+    new WorkloadActivation("endpoint", {
+      workload: "endpoint",
+      authorizationAssignments: [breakGlass.id],
+    }),
+  );
 }
 if (stage >= 2) {
-  activations.push(new WorkloadActivation("office365", {
-    workload: "office365",
-    exchangeOnline: true,
-    authorizationAssignments: [breakGlass.id],
-  }));
+  activations.push(
+    new WorkloadActivation("office365", {
+      workload: "office365",
+      exchangeOnline: true,
+      authorizationAssignments: [breakGlass.id],
+    }),
+  );
 }
 
 export const activeWorkloads = pulumi.all(activations.map((a) => a.workloadId));

@@ -140,7 +140,11 @@ export interface Backend {
 
 /** Thrown by a backend asked for an operation it cannot perform. */
 export class UnsupportedOperationError extends Error {
-  constructor(readonly backend: string, readonly operation: string, reason: string) {
+  constructor(
+    readonly backend: string,
+    readonly operation: string,
+    reason: string,
+  ) {
     super(`the ${backend} backend cannot ${operation}: ${reason}`);
     this.name = "UnsupportedOperationError";
   }

@@ -23,7 +23,9 @@ export async function createBackend(config: BackendConfig): Promise<Backend> {
   try {
     mod = require(require.resolve(spec, { paths: [config.cwd] }));
   } catch (e) {
-    throw new Error(`defender-rbac:backend is "${kind}", which is neither "local", "graph" nor a loadable module: ${(e as Error).message}`);
+    throw new Error(
+      `defender-rbac:backend is "${kind}", which is neither "local", "graph" nor a loadable module: ${(e as Error).message}`,
+    );
   }
   if (typeof mod.createBackend !== "function") {
     throw new Error(`defender-rbac:backend module "${kind}" must export createBackend(config)`);

@@ -3,8 +3,18 @@ import * as path from "node:path";
 import type { LegacySource } from "../core/legacy";
 import { LEGACY_SOURCES } from "../core/legacy";
 import type {
-  AssignmentInput, AssignmentPatch, AssignmentRecord, Backend, BackendCapabilities, BackendConfig, CatalogueAction,
-  LegacyRoleRecord, RoleInput, RolePatch, RoleRecord, WorkloadState,
+  AssignmentInput,
+  AssignmentPatch,
+  AssignmentRecord,
+  Backend,
+  BackendCapabilities,
+  BackendConfig,
+  CatalogueAction,
+  LegacyRoleRecord,
+  RoleInput,
+  RolePatch,
+  RoleRecord,
+  WorkloadState,
 } from "./backend";
 import { TenantStore } from "./store";
 
@@ -25,28 +35,67 @@ export class LocalBackend implements Backend {
   }
 
   capabilities(): BackendCapabilities {
-    return { roles: true, assignments: true, legacyImport: [...LEGACY_SOURCES].filter((s) => s !== "entra"), activation: "read-write", unpublishedPermissions: true, notes: {} };
+    return {
+      roles: true,
+      assignments: true,
+      legacyImport: [...LEGACY_SOURCES].filter((s) => s !== "entra"),
+      activation: "read-write",
+      unpublishedPermissions: true,
+      notes: {},
+    };
   }
 
-  async listRoles(): Promise<RoleRecord[]> { return this.store.listRoles(); }
-  async getRole(id: string): Promise<RoleRecord | null> { return this.store.getRole(id); }
-  async findRolesByName(displayName: string): Promise<RoleRecord[]> { return this.store.findRolesByName(displayName); }
-  async createRole(input: RoleInput): Promise<RoleRecord> { return this.store.createRole(input); }
-  async updateRole(id: string, patch: RolePatch): Promise<RoleRecord> { return this.store.updateRole(id, patch); }
-  async deleteRole(id: string): Promise<void> { this.store.deleteRole(id); }
+  async listRoles(): Promise<RoleRecord[]> {
+    return this.store.listRoles();
+  }
+  async getRole(id: string): Promise<RoleRecord | null> {
+    return this.store.getRole(id);
+  }
+  async findRolesByName(displayName: string): Promise<RoleRecord[]> {
+    return this.store.findRolesByName(displayName);
+  }
+  async createRole(input: RoleInput): Promise<RoleRecord> {
+    return this.store.createRole(input);
+  }
+  async updateRole(id: string, patch: RolePatch): Promise<RoleRecord> {
+    return this.store.updateRole(id, patch);
+  }
+  async deleteRole(id: string): Promise<void> {
+    this.store.deleteRole(id);
+  }
 
-  async listAssignments(filter?: { roleDefinitionId?: string }): Promise<AssignmentRecord[]> { return this.store.listAssignments(filter); }
-  async getAssignment(id: string): Promise<AssignmentRecord | null> { return this.store.getAssignment(id); }
-  async createAssignment(input: AssignmentInput): Promise<AssignmentRecord> { return this.store.createAssignment(input); }
-  async updateAssignment(id: string, patch: AssignmentPatch): Promise<AssignmentRecord> { return this.store.updateAssignment(id, patch); }
-  async deleteAssignment(id: string): Promise<void> { this.store.deleteAssignment(id); }
+  async listAssignments(filter?: { roleDefinitionId?: string }): Promise<AssignmentRecord[]> {
+    return this.store.listAssignments(filter);
+  }
+  async getAssignment(id: string): Promise<AssignmentRecord | null> {
+    return this.store.getAssignment(id);
+  }
+  async createAssignment(input: AssignmentInput): Promise<AssignmentRecord> {
+    return this.store.createAssignment(input);
+  }
+  async updateAssignment(id: string, patch: AssignmentPatch): Promise<AssignmentRecord> {
+    return this.store.updateAssignment(id, patch);
+  }
+  async deleteAssignment(id: string): Promise<void> {
+    this.store.deleteAssignment(id);
+  }
 
-  async listLegacyRoles(source: LegacySource): Promise<LegacyRoleRecord[]> { return this.store.listLegacyRoles(source); }
+  async listLegacyRoles(source: LegacySource): Promise<LegacyRoleRecord[]> {
+    return this.store.listLegacyRoles(source);
+  }
 
-  async getActivation(): Promise<WorkloadState[]> { return this.store.getActivation(); }
-  async setActivation(state: WorkloadState): Promise<WorkloadState> { return this.store.setActivation(state); }
+  async getActivation(): Promise<WorkloadState[]> {
+    return this.store.getActivation();
+  }
+  async setActivation(state: WorkloadState): Promise<WorkloadState> {
+    return this.store.setActivation(state);
+  }
 
-  async liveCatalogue(): Promise<CatalogueAction[] | null> { return null; }
+  async liveCatalogue(): Promise<CatalogueAction[] | null> {
+    return null;
+  }
 
-  async close(): Promise<void> { this.store.close(); }
+  async close(): Promise<void> {
+    this.store.close();
+  }
 }

@@ -41,8 +41,11 @@ export function legacyRoles(): LegacyRoleRecord[] {
     out.push({ source, id, name, permissions, members: [member(m++), member(m++)] });
   add("mde", "mde-role-1", "Tier 1 analyst", ["View data - Security operations", "Alerts investigation"]);
   add("mde", "mde-role-2", "Tier 2 responder", [
-    "View data - Security operations", "Alerts investigation", "Active remediation actions - Security operations",
-    "Live response capabilities", "Live response capabilities - advanced",
+    "View data - Security operations",
+    "Alerts investigation",
+    "Active remediation actions - Security operations",
+    "Live response capabilities",
+    "Live response capabilities - advanced",
   ]);
   add("mde", "mde-role-3", "Vulnerability manager", [
     "View data - Defender Vulnerability Management",
@@ -50,7 +53,8 @@ export function legacyRoles(): LegacyRoleRecord[] {
     "Active remediation actions - Defender Vulnerability Management - Remediation handling",
   ]);
   add("mde", "mde-role-4", "Endpoint security admin", [
-    "View data - Security operations", "Manage security settings in the Security Center",
+    "View data - Security operations",
+    "Manage security settings in the Security Center",
     "Manage endpoint security settings in Microsoft Intune",
   ]);
   for (const r of MDO_ROLES) add("mdo", r.name, r.name, []);
@@ -62,4 +66,10 @@ export function legacyRoles(): LegacyRoleRecord[] {
   return out;
 }
 
-export const DEFAULT_ACTIVE: Record<ActivationWorkload, boolean> = { Mde: false, Mdo: false, Mdi: false, Mda: false, Mdc: true };
+export const DEFAULT_ACTIVE: Record<ActivationWorkload, boolean> = {
+  Mde: false,
+  Mdo: false,
+  Mdi: false,
+  Mda: false,
+  Mdc: true,
+};

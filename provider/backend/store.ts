@@ -16,8 +16,16 @@ import type { DatabaseSync } from "node:sqlite";
 import { loadSqlite } from "./sqlite";
 import { builtInRoles, legacyRoles, DEFAULT_ACTIVE } from "./seed";
 import type {
-  ActivationWorkload, AssignmentInput, AssignmentPatch, AssignmentRecord, LegacyRoleRecord, RoleImportInfo,
-  RoleInput, RolePatch, RoleRecord, WorkloadState,
+  ActivationWorkload,
+  AssignmentInput,
+  AssignmentPatch,
+  AssignmentRecord,
+  LegacyRoleRecord,
+  RoleImportInfo,
+  RoleInput,
+  RolePatch,
+  RoleRecord,
+  WorkloadState,
 } from "./backend";
 import type { LegacySource } from "../core/legacy";
 
@@ -38,10 +46,20 @@ export class BuiltInRoleError extends Error {
 }
 
 interface RoleRow {
-  id: string; display_name: string; description: string; is_built_in: number; actions: string; imported: string | null;
+  id: string;
+  display_name: string;
+  description: string;
+  is_built_in: number;
+  actions: string;
+  imported: string | null;
 }
 interface AssignmentRow {
-  id: string; display_name: string; role_definition_id: string; principal_ids: string; app_scope_ids: string; directory_scope_ids: string;
+  id: string;
+  display_name: string;
+  role_definition_id: string;
+  principal_ids: string;
+  app_scope_ids: string;
+  directory_scope_ids: string;
 }
 
 const roleFromRow = (r: RoleRow): RoleRecord => ({
@@ -73,7 +91,10 @@ export class TenantStore {
   /** Nesting depth of transaction(): 0 outside, 1 in the outer BEGIN IMMEDIATE, more in savepoints. */
   private depth = 0;
 
-  constructor(readonly file: string, opts: StoreOptions = {}) {
+  constructor(
+    readonly file: string,
+    opts: StoreOptions = {},
+  ) {
     fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     const { DatabaseSync } = loadSqlite();
     this.db = new DatabaseSync(file);
@@ -129,14 +150,18 @@ export class TenantStore {
     const recorded = this.recordedSchema();
     if (recorded === SCHEMA_VERSION) return; // an initialised store opens without waiting for writers
     if (recorded !== null && recorded > SCHEMA_VERSION) {
-      throw new Error(`${this.file} was written by a newer pulumi-defender-rbac (schema ${recorded}); upgrade the package`);
+      throw new Error(
+        `${this.file} was written by a newer pulumi-defender-rbac (schema ${recorded}); upgrade the package`,
+      );
     }
     this.transaction(() => {
       // Check the version before any other DDL: a newer schema may have reshaped these tables.
       this.db.exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
       const v = this.db.prepare("SELECT value FROM meta WHERE key = 'schema'").get() as { value: string } | undefined;
       if (v && Number(v.value) > SCHEMA_VERSION) {
-        throw new Error(`${this.file} was written by a newer pulumi-defender-rbac (schema ${v.value}); upgrade the package`);
+        throw new Error(
+          `${this.file} was written by a newer pulumi-defender-rbac (schema ${v.value}); upgrade the package`,
+        );
       }
       this.db.exec(`
         CREATE TABLE IF NOT EXISTS roles (
@@ -158,7 +183,9 @@ export class TenantStore {
       if (!v) {
         this.db.prepare("INSERT INTO meta (key, value) VALUES ('schema', ?)").run(String(SCHEMA_VERSION));
         if (seed) this.seedTenant();
-        else for (const [w, a] of Object.entries(DEFAULT_ACTIVE)) this.writeActivation({ workload: w as ActivationWorkload, active: a });
+        else
+          for (const [w, a] of Object.entries(DEFAULT_ACTIVE))
+            this.writeActivation({ workload: w as ActivationWorkload, active: a });
       }
     });
   }
@@ -168,16 +195,23 @@ export class TenantStore {
     const insRole = this.db.prepare(
       "INSERT INTO roles (id, display_name, description, is_built_in, actions, imported, created_at, modified_at) VALUES (?, ?, ?, 1, ?, NULL, ?, ?)",
     );
-    for (const r of builtInRoles()) insRole.run(r.id, r.displayName, r.description, JSON.stringify(r.actions), now, now);
-    const insLegacy = this.db.prepare("INSERT INTO legacy_roles (source, id, name, permissions, members) VALUES (?, ?, ?, ?, ?)");
-    for (const l of legacyRoles()) insLegacy.run(l.source, l.id, l.name, JSON.stringify(l.permissions), JSON.stringify(l.members));
-    for (const [w, a] of Object.entries(DEFAULT_ACTIVE)) this.writeActivation({ workload: w as ActivationWorkload, active: a });
+    for (const r of builtInRoles())
+      insRole.run(r.id, r.displayName, r.description, JSON.stringify(r.actions), now, now);
+    const insLegacy = this.db.prepare(
+      "INSERT INTO legacy_roles (source, id, name, permissions, members) VALUES (?, ?, ?, ?, ?)",
+    );
+    for (const l of legacyRoles())
+      insLegacy.run(l.source, l.id, l.name, JSON.stringify(l.permissions), JSON.stringify(l.members));
+    for (const [w, a] of Object.entries(DEFAULT_ACTIVE))
+      this.writeActivation({ workload: w as ActivationWorkload, active: a });
   }
 
   // ---- roles ----
 
   listRoles(): RoleRecord[] {
-    return (this.db.prepare("SELECT * FROM roles ORDER BY is_built_in DESC, created_at, id").all() as unknown as RoleRow[]).map(roleFromRow);
+    return (
+      this.db.prepare("SELECT * FROM roles ORDER BY is_built_in DESC, created_at, id").all() as unknown as RoleRow[]
+    ).map(roleFromRow);
   }
 
   getRole(id: string): RoleRecord | null {
@@ -186,15 +220,29 @@ export class TenantStore {
   }
 
   findRolesByName(displayName: string): RoleRecord[] {
-    return (this.db.prepare("SELECT * FROM roles WHERE display_name = ? ORDER BY created_at, id").all(displayName) as unknown as RoleRow[]).map(roleFromRow);
+    return (
+      this.db
+        .prepare("SELECT * FROM roles WHERE display_name = ? ORDER BY created_at, id")
+        .all(displayName) as unknown as RoleRow[]
+    ).map(roleFromRow);
   }
 
   createRole(input: RoleInput, id: string = randomUUID()): RoleRecord {
     const now = new Date().toISOString();
     return this.transaction(() => {
-      this.db.prepare(
-        "INSERT INTO roles (id, display_name, description, is_built_in, actions, imported, created_at, modified_at) VALUES (?, ?, ?, 0, ?, ?, ?, ?)",
-      ).run(id, input.displayName, input.description ?? "", JSON.stringify(input.actions), input.imported ? JSON.stringify(input.imported) : null, now, now);
+      this.db
+        .prepare(
+          "INSERT INTO roles (id, display_name, description, is_built_in, actions, imported, created_at, modified_at) VALUES (?, ?, ?, 0, ?, ?, ?, ?)",
+        )
+        .run(
+          id,
+          input.displayName,
+          input.description ?? "",
+          JSON.stringify(input.actions),
+          input.imported ? JSON.stringify(input.imported) : null,
+          now,
+          now,
+        );
       return this.getRole(id)!;
     });
   }
@@ -205,9 +253,15 @@ export class TenantStore {
       const cur = this.getRole(id);
       if (!cur) throw new NotFoundError("role", id);
       if (cur.isBuiltIn) throw new BuiltInRoleError(id, "changed");
-      const next = { ...cur, ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) } as RoleRecord;
+      const next = {
+        ...cur,
+        ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)),
+      } as RoleRecord;
       const imported = cur.imported ? JSON.stringify({ ...cur.imported, edited: true }) : null;
-      this.db.prepare("UPDATE roles SET display_name = ?, description = ?, actions = ?, imported = ?, modified_at = ? WHERE id = ?")
+      this.db
+        .prepare(
+          "UPDATE roles SET display_name = ?, description = ?, actions = ?, imported = ?, modified_at = ? WHERE id = ?",
+        )
         .run(next.displayName, next.description, JSON.stringify(next.actions), imported, new Date().toISOString(), id);
       return this.getRole(id)!;
     });
@@ -228,7 +282,9 @@ export class TenantStore {
 
   listAssignments(filter: { roleDefinitionId?: string } = {}): AssignmentRecord[] {
     const rows = filter.roleDefinitionId
-      ? this.db.prepare("SELECT * FROM assignments WHERE role_definition_id = ? ORDER BY created_at, id").all(filter.roleDefinitionId)
+      ? this.db
+          .prepare("SELECT * FROM assignments WHERE role_definition_id = ? ORDER BY created_at, id")
+          .all(filter.roleDefinitionId)
       : this.db.prepare("SELECT * FROM assignments ORDER BY created_at, id").all();
     return (rows as unknown as AssignmentRow[]).map(assignmentFromRow);
   }
@@ -242,9 +298,20 @@ export class TenantStore {
     const now = new Date().toISOString();
     return this.transaction(() => {
       if (!this.getRole(input.roleDefinitionId)) throw new NotFoundError("role", input.roleDefinitionId);
-      this.db.prepare(
-        "INSERT INTO assignments (id, display_name, role_definition_id, principal_ids, app_scope_ids, directory_scope_ids, created_at, modified_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-      ).run(id, input.displayName, input.roleDefinitionId, JSON.stringify(input.principalIds), JSON.stringify(input.appScopeIds), JSON.stringify(["/"]), now, now);
+      this.db
+        .prepare(
+          "INSERT INTO assignments (id, display_name, role_definition_id, principal_ids, app_scope_ids, directory_scope_ids, created_at, modified_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .run(
+          id,
+          input.displayName,
+          input.roleDefinitionId,
+          JSON.stringify(input.principalIds),
+          JSON.stringify(input.appScopeIds),
+          JSON.stringify(["/"]),
+          now,
+          now,
+        );
       return this.getAssignment(id)!;
     });
   }
@@ -253,9 +320,21 @@ export class TenantStore {
     return this.transaction(() => {
       const cur = this.getAssignment(id);
       if (!cur) throw new NotFoundError("assignment", id);
-      const next = { ...cur, ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) } as AssignmentRecord;
-      this.db.prepare("UPDATE assignments SET display_name = ?, principal_ids = ?, app_scope_ids = ?, modified_at = ? WHERE id = ?")
-        .run(next.displayName, JSON.stringify(next.principalIds), JSON.stringify(next.appScopeIds), new Date().toISOString(), id);
+      const next = {
+        ...cur,
+        ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)),
+      } as AssignmentRecord;
+      this.db
+        .prepare(
+          "UPDATE assignments SET display_name = ?, principal_ids = ?, app_scope_ids = ?, modified_at = ? WHERE id = ?",
+        )
+        .run(
+          next.displayName,
+          JSON.stringify(next.principalIds),
+          JSON.stringify(next.appScopeIds),
+          new Date().toISOString(),
+          id,
+        );
       return this.getAssignment(id)!;
     });
   }
@@ -269,23 +348,42 @@ export class TenantStore {
   // ---- legacy roles and activation ----
 
   listLegacyRoles(source: LegacySource): LegacyRoleRecord[] {
-    const rows = this.db.prepare("SELECT * FROM legacy_roles WHERE source = ? ORDER BY name").all(source) as unknown as
-      { source: LegacySource; id: string; name: string; permissions: string; members: string }[];
-    return rows.map((r) => ({ source: r.source, id: r.id, name: r.name, permissions: JSON.parse(r.permissions), members: JSON.parse(r.members) }));
+    const rows = this.db
+      .prepare("SELECT * FROM legacy_roles WHERE source = ? ORDER BY name")
+      .all(source) as unknown as {
+      source: LegacySource;
+      id: string;
+      name: string;
+      permissions: string;
+      members: string;
+    }[];
+    return rows.map((r) => ({
+      source: r.source,
+      id: r.id,
+      name: r.name,
+      permissions: JSON.parse(r.permissions),
+      members: JSON.parse(r.members),
+    }));
   }
 
   putLegacyRole(role: LegacyRoleRecord): void {
     this.transaction(() => {
-      this.db.prepare("INSERT OR REPLACE INTO legacy_roles (source, id, name, permissions, members) VALUES (?, ?, ?, ?, ?)")
+      this.db
+        .prepare("INSERT OR REPLACE INTO legacy_roles (source, id, name, permissions, members) VALUES (?, ?, ?, ?, ?)")
         .run(role.source, role.id, role.name, JSON.stringify(role.permissions), JSON.stringify(role.members));
     });
   }
 
   getActivation(): WorkloadState[] {
-    const rows = this.db.prepare("SELECT * FROM activation ORDER BY workload").all() as unknown as
-      { workload: ActivationWorkload; active: number; exchange_online: number }[];
+    const rows = this.db.prepare("SELECT * FROM activation ORDER BY workload").all() as unknown as {
+      workload: ActivationWorkload;
+      active: number;
+      exchange_online: number;
+    }[];
     return rows.map((r) => ({
-      workload: r.workload, active: r.active === 1, ...(r.workload === "Mdo" ? { exchangeOnline: r.exchange_online === 1 } : {}),
+      workload: r.workload,
+      active: r.active === 1,
+      ...(r.workload === "Mdo" ? { exchangeOnline: r.exchange_online === 1 } : {}),
     }));
   }
 
@@ -297,7 +395,8 @@ export class TenantStore {
   }
 
   private writeActivation(state: WorkloadState): void {
-    this.db.prepare("INSERT OR REPLACE INTO activation (workload, active, exchange_online, modified_at) VALUES (?, ?, ?, ?)")
+    this.db
+      .prepare("INSERT OR REPLACE INTO activation (workload, active, exchange_online, modified_at) VALUES (?, ?, ?, ?)")
       .run(state.workload, state.active ? 1 : 0, state.exchangeOnline ? 1 : 0, new Date().toISOString());
   }
 

@@ -1,6 +1,15 @@
 /** `defender-rbac catalog`: the unified permissions, their levels, action strings and provenance. */
 import {
-  ATOMS, CATALOGUE_VERSION, KNOWN_ACTIONS, WILDCARDS, atomForKey, atomLabel, getCategory, getGroup, knownActionByAction, wildcardByAction,
+  ATOMS,
+  CATALOGUE_VERSION,
+  KNOWN_ACTIONS,
+  WILDCARDS,
+  atomForKey,
+  atomLabel,
+  getCategory,
+  getGroup,
+  knownActionByAction,
+  wildcardByAction,
 } from "../core/catalogue";
 import { table } from "./table";
 import type { Io } from "./program";
@@ -21,7 +30,15 @@ export function catalogJson() {
       sources: a.info.sources,
       ...(a.info.note ? { note: a.info.note } : {}),
     })),
-    wildcards: WILDCARDS.map((w) => ({ action: w.action, category: getCategory(w.category).name, group: w.group ? getGroup(w.group)!.name : null, level: w.level, label: w.label, provenance: w.provenance, sources: w.sources })),
+    wildcards: WILDCARDS.map((w) => ({
+      action: w.action,
+      category: getCategory(w.category).name,
+      group: w.group ? getGroup(w.group)!.name : null,
+      level: w.level,
+      label: w.label,
+      provenance: w.provenance,
+      sources: w.sources,
+    })),
     knownActions: KNOWN_ACTIONS.map((k) => ({ ...k })),
   };
 }
@@ -33,10 +50,25 @@ export function catalogCommand(opts: { json?: boolean }, io: Io): number {
   }
   io.out(`Unified RBAC permission catalogue ${CATALOGUE_VERSION}`);
   io.out("");
-  io.out(table(["Id", "Permission", "Action string", "Provenance"], ATOMS.map((a) => [a.id, atomLabel(a), a.info.action ?? "(not published)", `${a.info.provenance}${a.info.sources.length ? ` (${a.info.sources.join(", ")})` : ""}`])));
+  io.out(
+    table(
+      ["Id", "Permission", "Action string", "Provenance"],
+      ATOMS.map((a) => [
+        a.id,
+        atomLabel(a),
+        a.info.action ?? "(not published)",
+        `${a.info.provenance}${a.info.sources.length ? ` (${a.info.sources.join(", ")})` : ""}`,
+      ]),
+    ),
+  );
   io.out("");
   io.out("Wildcards (a * segment matches one or more segments; manage covers read):");
-  io.out(table(["Action string", "Grants", "Provenance"], WILDCARDS.map((w) => [w.action, w.label, `${w.provenance} (${w.sources.join(", ")})`])));
+  io.out(
+    table(
+      ["Action string", "Grants", "Provenance"],
+      WILDCARDS.map((w) => [w.action, w.label, `${w.provenance} (${w.sources.join(", ")})`]),
+    ),
+  );
   io.out("");
   io.out("Other strings seen in sources:");
   for (const k of KNOWN_ACTIONS) io.out(`  ${k.action}  ${k.provenance} (${k.sources.join(", ")}): ${k.note}`);
@@ -49,20 +81,33 @@ export async function liveCatalogCommand(opts: TenantOptions & { json?: boolean 
   try {
     const live = await backend.liveCatalogue();
     if (!live) {
-      io.err(`defender-rbac catalog: the ${backend.name} backend has no live catalogue; it uses the shipped one (run without --backend).`);
+      io.err(
+        `defender-rbac catalog: the ${backend.name} backend has no live catalogue; it uses the shipped one (run without --backend).`,
+      );
       return 1;
     }
     const rows = live.map((a) => {
       const action = a.action.toLowerCase();
       const atom = atomForKey(action);
-      const shipped = atom ? `${atom.id} (${atom.info.provenance})` : wildcardByAction.has(action) ? "wildcard" : knownActionByAction.has(action) ? "known string" : "not in the shipped catalogue";
+      const shipped = atom
+        ? `${atom.id} (${atom.info.provenance})`
+        : wildcardByAction.has(action)
+          ? "wildcard"
+          : knownActionByAction.has(action)
+            ? "known string"
+            : "not in the shipped catalogue";
       return { action: a.action, displayName: a.displayName ?? null, description: a.description ?? null, shipped };
     });
     if (opts.json) io.out(JSON.stringify({ backend: backend.name, actions: rows }));
     else {
       io.out(`Live catalogue of the ${backend.name} tenant: ${rows.length} actions`);
       io.out("");
-      io.out(table(["Action string", "Display text", "Shipped catalogue"], rows.map((r) => [r.action, r.displayName ?? "", r.shipped])));
+      io.out(
+        table(
+          ["Action string", "Display text", "Shipped catalogue"],
+          rows.map((r) => [r.action, r.displayName ?? "", r.shipped]),
+        ),
+      );
     }
     return 0;
   } finally {

@@ -25,7 +25,11 @@ export interface EmulatorCommandOptions {
 }
 
 /** Starts the emulator and resolves when `stop` resolves (by default: SIGINT or SIGTERM). */
-export async function emulatorCommand(opts: EmulatorCommandOptions, io: Io, stop?: (emu: RunningEmulator) => Promise<void>): Promise<number> {
+export async function emulatorCommand(
+  opts: EmulatorCommandOptions,
+  io: Io,
+  stop?: (emu: RunningEmulator) => Promise<void>,
+): Promise<number> {
   const port = opts.port === undefined ? 0 : Number(opts.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     io.err(`defender-rbac emulator: --port must be a port number (got "${opts.port}")`);
@@ -42,12 +46,22 @@ export async function emulatorCommand(opts: EmulatorCommandOptions, io: Io, stop
   try {
     store = new TenantStore(file);
     emu = await startEmulator({
-      port, store, seed: opts.seed, faults: opts.faults, pageSize, patchResponse: opts.patchResponse, strict: !!opts.strict, rejectDataops: !!opts.rejectDataops, inactive: !!opts.inactive,
+      port,
+      store,
+      seed: opts.seed,
+      faults: opts.faults,
+      pageSize,
+      patchResponse: opts.patchResponse,
+      strict: !!opts.strict,
+      rejectDataops: !!opts.rejectDataops,
+      inactive: !!opts.inactive,
       log: opts.verbose ? (l) => io.err(l) : undefined,
     });
     io.out(`DEFENDER_RBAC_GRAPH_URL=${emu.url}`);
     io.err(`Graph emulator for /beta/roleManagement/defender listening on ${emu.url} (store ${file})`);
-    io.err(`  use it:  export DEFENDER_RBAC_GRAPH_URL=${emu.url} DEFENDER_RBAC_GRAPH_TOKEN=emulator; pulumi config set defender-rbac:backend graph`);
+    io.err(
+      `  use it:  export DEFENDER_RBAC_GRAPH_URL=${emu.url} DEFENDER_RBAC_GRAPH_TOKEN=emulator; pulumi config set defender-rbac:backend graph`,
+    );
     io.err(`  faults:  curl -X POST ${emu.url}/_emulator/faults -d '{"throttle":{"every":3,"retryAfter":1}}'`);
     io.err("Press Ctrl+C to stop.");
     await (stop ? stop(emu) : untilSignal());
@@ -76,16 +90,29 @@ function untilSignal(): Promise<void> {
 addCommand((program, io, setExit) => {
   program
     .command("emulator")
-    .description("Serve a local emulator of Microsoft Graph beta /roleManagement/defender (for tests and offline work), backed by a local tenant store.")
+    .description(
+      "Serve a local emulator of Microsoft Graph beta /roleManagement/defender (for tests and offline work), backed by a local tenant store.",
+    )
     .option("--port <n>", "port on 127.0.0.1 (default: a free port, printed)")
     .option("--store <file>", "tenant store to serve (default: DEFENDER_RBAC_STORE or .defender-rbac/tenant.db)")
     .option("--seed <file>", "JSON seed applied at start (the shape `defender-rbac export --format json` prints)")
-    .option("--faults <spec>", 'fault injection, e.g. "throttle:every=3,retryAfter=1;drop:p=0.05;lag:ms=300;ambiguousPost:every=4;seed=7"')
+    .option(
+      "--faults <spec>",
+      'fault injection, e.g. "throttle:every=3,retryAfter=1;drop:p=0.05;lag:ms=300;ambiguousPost:every=4;seed=7"',
+    )
     .option("--page-size <n>", "page size of every collection (default 3, so clients always page)")
-    .addOption(new Option("--patch-response <code>", "what a successful PATCH answers").choices(["204", "200", "alternate"]))
+    .addOption(
+      new Option("--patch-response <code>", "what a successful PATCH answers").choices(["204", "200", "alternate"]),
+    )
     .option("--strict", "reject @odata.type on assignment POST with the 400 measured on live tenants")
-    .option("--reject-dataops", "answer dataops permissions with the measured 400 \"… is not a valid permission for storage\"")
-    .option("--inactive", "emulate a tenant where Unified RBAC is not active (roleDefinitions and roleAssignments answer 403)")
+    .option(
+      "--reject-dataops",
+      'answer dataops permissions with the measured 400 "… is not a valid permission for storage"',
+    )
+    .option(
+      "--inactive",
+      "emulate a tenant where Unified RBAC is not active (roleDefinitions and roleAssignments answer 403)",
+    )
     .option("--verbose", "log every request to standard error")
     .action(async (opts: EmulatorCommandOptions) => setExit(await emulatorCommand(opts, io)));
 });

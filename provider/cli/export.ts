@@ -17,7 +17,13 @@ import { Option } from "commander";
 import type { Backend } from "../backend/backend";
 import { CATALOGUE_VERSION, atomForKey, isUnpublishedKey } from "../core/catalogue";
 import { normalizeKeys } from "../core/normalise";
-import { DataSourceScope, appScopeIdsToScope, canonicalAppScopes, sameAppScopes, scopeToAppScopeIds } from "../core/scope";
+import {
+  DataSourceScope,
+  appScopeIdsToScope,
+  canonicalAppScopes,
+  sameAppScopes,
+  scopeToAppScopeIds,
+} from "../core/scope";
 import { labelsFor } from "../handlers/permissions";
 import { addCommand, Io } from "./program";
 import { TenantOptions, openTenant, withTenantOptions } from "./tenant";
@@ -51,11 +57,29 @@ export async function readTenant(backend: Backend): Promise<ExportData> {
     roles: roles
       .map((r) => {
         const actions = normalizeKeys(r.actions);
-        return { id: r.id, displayName: r.displayName, description: r.description, isBuiltIn: r.isBuiltIn, actions, permissions: labelsFor(actions) };
+        return {
+          id: r.id,
+          displayName: r.displayName,
+          description: r.description,
+          isBuiltIn: r.isBuiltIn,
+          actions,
+          permissions: labelsFor(actions),
+        };
       })
-      .sort((a, b) => Number(b.isBuiltIn) - Number(a.isBuiltIn) || a.displayName.localeCompare(b.displayName) || a.id.localeCompare(b.id)),
+      .sort(
+        (a, b) =>
+          Number(b.isBuiltIn) - Number(a.isBuiltIn) ||
+          a.displayName.localeCompare(b.displayName) ||
+          a.id.localeCompare(b.id),
+      ),
     assignments: assignments
-      .map((a) => ({ id: a.id, displayName: a.displayName, roleDefinitionId: a.roleDefinitionId, principalIds: [...a.principalIds], appScopeIds: canonicalAppScopes(a.appScopeIds) }))
+      .map((a) => ({
+        id: a.id,
+        displayName: a.displayName,
+        roleDefinitionId: a.roleDefinitionId,
+        principalIds: [...a.principalIds],
+        appScopeIds: canonicalAppScopes(a.appScopeIds),
+      }))
       .sort((a, b) => a.displayName.localeCompare(b.displayName) || a.id.localeCompare(b.id)),
   };
 }
@@ -66,21 +90,34 @@ export function toJson(data: ExportData): string {
 
 // ---- TypeScript program ------------------------------------------------------------------------------
 
-const RESERVED = new Set((
-  "break case catch class const continue debugger default delete do else enum export extends false finally for function if import in " +
-  "instanceof new null return super switch this throw true try typeof var void while with as implements interface let package private " +
-  "protected public static yield any boolean constructor declare get module require number set string symbol type from of await async " +
-  "UnifiedRole RoleAssignment undefined NaN Infinity arguments eval"
-).split(" "));
+const RESERVED = new Set(
+  (
+    "break case catch class const continue debugger default delete do else enum export extends false finally for function if import in " +
+    "instanceof new null return super switch this throw true try typeof var void while with as implements interface let package private " +
+    "protected public static yield any boolean constructor declare get module require number set string symbol type from of await async " +
+    "UnifiedRole RoleAssignment undefined NaN Infinity arguments eval"
+  ).split(" "),
+);
 
 /** A string literal that is valid TypeScript whatever the input (JSON escapes, plus the two JS line separators). */
-const lit = (s: string) => JSON.stringify(s).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+const lit = (s: string) =>
+  JSON.stringify(s)
+    .replace(/\u2028/g, "\\u2028")
+    .replace(/\u2029/g, "\\u2029");
 
 /** Text safe inside a `//` comment. */
-const comment = (s: string) => s.replace(/[\r\n\u2028\u2029]+/g, " ").replace(/\s+/g, " ").trim();
+const comment = (s: string) =>
+  s
+    .replace(/[\r\n\u2028\u2029]+/g, " ")
+    .replace(/\s+/g, " ")
+    .trim();
 
 function words(s: string): string[] {
-  return s.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").split(/[^A-Za-z0-9]+/).filter(Boolean);
+  return s
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean);
 }
 
 /** Hands out unique names: `base`, then `base<sep>2`, `base<sep>3`, … */
@@ -98,7 +135,15 @@ class Names {
 function identifier(displayName: string, fallback: string): string {
   const w = words(displayName);
   // camelCase; a leading acronym is lower-cased whole ("SOC analyst" → socAnalyst)
-  let id = w.map((x, i) => (i === 0 ? (x === x.toUpperCase() ? x.toLowerCase() : x.charAt(0).toLowerCase() + x.slice(1)) : x.charAt(0).toUpperCase() + x.slice(1))).join("");
+  let id = w
+    .map((x, i) =>
+      i === 0
+        ? x === x.toUpperCase()
+          ? x.toLowerCase()
+          : x.charAt(0).toLowerCase() + x.slice(1)
+        : x.charAt(0).toUpperCase() + x.slice(1),
+    )
+    .join("");
   if (!id) id = fallback;
   if (/^[0-9]/.test(id)) id = `${fallback}${id.charAt(0).toUpperCase()}${id.slice(1)}`;
   if (RESERVED.has(id)) id = `${id}${fallback.charAt(0).toUpperCase()}${fallback.slice(1)}`;
@@ -148,7 +193,12 @@ export function toTypeScript(data: ExportData, backendName: string): string {
     " */",
   );
   const used = [custom.length ? "UnifiedRole" : "", data.assignments.length ? "RoleAssignment" : ""].filter(Boolean);
-  out.push(used.length ? `import { ${used.join(", ")} } from "pulumi-defender-rbac";` : "// The tenant holds no custom roles or assignments yet.", "");
+  out.push(
+    used.length
+      ? `import { ${used.join(", ")} } from "pulumi-defender-rbac";`
+      : "// The tenant holds no custom roles or assignments yet.",
+    "",
+  );
   if (builtIn.length) {
     out.push("// Built-in roles (not managed here; assignments refer to them by id):");
     for (const r of builtIn) out.push(`//   ${comment(r.displayName)}: ${comment(r.id)}`);
@@ -158,8 +208,13 @@ export function toTypeScript(data: ExportData, backendName: string): string {
   for (const r of custom) {
     const name = resourceNames.unique(slug(r.displayName, "role"));
     const isRef = referenced.has(r.id.toLowerCase());
-    const head = isRef ? `const ${varOf.set(r.id.toLowerCase(), idents.unique(identifier(r.displayName, "role"))).get(r.id.toLowerCase())} = new UnifiedRole(` : "new UnifiedRole(";
-    if (r.actions.length === 0) out.push("// NOTE: this role holds no permissions in the tenant; UnifiedRole needs at least one, so add one before `pulumi up`.");
+    const head = isRef
+      ? `const ${varOf.set(r.id.toLowerCase(), idents.unique(identifier(r.displayName, "role"))).get(r.id.toLowerCase())} = new UnifiedRole(`
+      : "new UnifiedRole(";
+    if (r.actions.length === 0)
+      out.push(
+        "// NOTE: this role holds no permissions in the tenant; UnifiedRole needs at least one, so add one before `pulumi up`.",
+      );
     out.push(`${head}${lit(name)}, {`);
     out.push(`    displayName: ${lit(r.displayName)},`);
     out.push(`    description: ${lit(r.description)},`);
@@ -180,11 +235,17 @@ export function toTypeScript(data: ExportData, backendName: string): string {
     const v = varOf.get(a.roleDefinitionId.toLowerCase());
     const role = roleById.get(a.roleDefinitionId.toLowerCase());
     const roleRef = v ? `${v}.id` : lit(a.roleDefinitionId);
-    const roleNote = v ? "" : role ? ` // ${comment(role.displayName)} (built-in)` : " // NOTE: no role with this id was found in the tenant";
+    const roleNote = v
+      ? ""
+      : role
+        ? ` // ${comment(role.displayName)} (built-in)`
+        : " // NOTE: no role with this id was found in the tenant";
     const scope = appScopeIdsToScope(a.appScopeIds);
     const back = scopeToAppScopeIds(scope);
     if (!back.ok || !sameAppScopes(back.value, a.appScopeIds)) {
-      out.push(`// NOTE: the tenant's appScopeIds ${comment(JSON.stringify(a.appScopeIds))} have no exact scope form; check this scope before \`pulumi up\`.`);
+      out.push(
+        `// NOTE: the tenant's appScopeIds ${comment(JSON.stringify(a.appScopeIds))} have no exact scope form; check this scope before \`pulumi up\`.`,
+      );
     }
     out.push(`new RoleAssignment(${lit(name)}, {`);
     out.push(`    roleId: ${roleRef},${roleNote}`);
@@ -219,7 +280,9 @@ export async function exportCommand(opts: ExportOptions, io: Io): Promise<number
     const text = opts.format === "json" ? toJson(data) : toTypeScript(data, backend.name);
     if (opts.output) {
       fs.writeFileSync(opts.output, text.endsWith("\n") ? text : `${text}\n`);
-      io.err(`defender-rbac export: wrote ${data.roles.length} role(s) and ${data.assignments.length} assignment(s) to ${opts.output}`);
+      io.err(
+        `defender-rbac export: wrote ${data.roles.length} role(s) and ${data.assignments.length} assignment(s) to ${opts.output}`,
+      );
     } else io.out(text.replace(/\n$/, ""));
     return 0;
   } catch (e) {
@@ -231,9 +294,10 @@ export async function exportCommand(opts: ExportOptions, io: Io): Promise<number
 }
 
 addCommand((program, io, setExit) => {
-  withTenantOptions(program
-    .command("export"), "local")
-    .description("Print every role and assignment of a tenant as JSON, or as a Pulumi TypeScript program that adopts them. Read-only.")
+  withTenantOptions(program.command("export"), "local")
+    .description(
+      "Print every role and assignment of a tenant as JSON, or as a Pulumi TypeScript program that adopts them. Read-only.",
+    )
     .addOption(new Option("--format <format>", "ts (a Pulumi program) or json").choices(["ts", "json"]).default("ts"))
     .option("-o, --output <file>", "write to a file instead of standard output")
     .action(async (opts: ExportOptions) => setExit(await exportCommand(opts, io)));

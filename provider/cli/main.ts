@@ -8,6 +8,11 @@ process.stdout.on("error", (e: NodeJS.ErrnoException) => {
 });
 
 run(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code; },
-  (e) => { process.stderr.write(`defender-rbac: ${(e as Error).message}\n`); process.exitCode = 1; },
+  (code) => {
+    process.exitCode = code;
+  },
+  (e) => {
+    process.stderr.write(`defender-rbac: ${(e as Error).message}\n`);
+    process.exitCode = 1;
+  },
 );

@@ -25,10 +25,14 @@ export function addCommand(installer: CommandInstaller): void {
 
 export async function run(argv: string[], io: Io = processIo): Promise<number> {
   let exitCode = 0;
-  const setExit = (c: number) => { exitCode = c; };
+  const setExit = (c: number) => {
+    exitCode = c;
+  };
   const program = new Command()
     .name("defender-rbac")
-    .description("Microsoft Defender XDR Unified RBAC: map legacy roles, list the permission catalogue, export a tenant.")
+    .description(
+      "Microsoft Defender XDR Unified RBAC: map legacy roles, list the permission catalogue, export a tenant.",
+    )
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, "")), writeErr: (s) => io.err(s.replace(/\n$/, "")) });
 
@@ -36,16 +40,23 @@ export async function run(argv: string[], io: Io = processIo): Promise<number> {
     .command("map")
     .description("Show the Unified RBAC permissions that legacy roles map to (Microsoft's migration tables).")
     .addOption(new Option("--from <source>", "legacy model: mde, mdo, mdi or entra").makeOptionMandatory())
-    .requiredOption("--role <name>", "legacy role or permission (repeat; for mde, the permissions of one custom role)", collect)
+    .requiredOption(
+      "--role <name>",
+      "legacy role or permission (repeat; for mde, the permissions of one custom role)",
+      collect,
+    )
     .option("--json", "print one JSON object")
     .option("--explain", "show which legacy entry produced which permission")
     .action((opts) => setExit(mapCommand(opts, io)));
 
-  withTenantOptions(program
-    .command("catalog")
-    .description("List the unified permissions with their levels, action strings and provenance; with --backend graph, the tenant's own catalogue.")
-    .option("--json", "print one JSON object"))
-    .action(async (opts) => setExit(opts.backend ? await liveCatalogCommand(opts, io) : catalogCommand(opts, io)));
+  withTenantOptions(
+    program
+      .command("catalog")
+      .description(
+        "List the unified permissions with their levels, action strings and provenance; with --backend graph, the tenant's own catalogue.",
+      )
+      .option("--json", "print one JSON object"),
+  ).action(async (opts) => setExit(opts.backend ? await liveCatalogCommand(opts, io) : catalogCommand(opts, io)));
 
   for (const install of installers) install(program, io, setExit);
 

@@ -23,14 +23,23 @@ export interface TenantOptions {
 
 /** Adds the tenant options; without `defaultBackend`, --backend is optional. */
 export function withTenantOptions(cmd: Command, defaultBackend?: string): Command {
-  const backend = new Option("--backend <backend>", "where to read: local (a tenant store file) or graph (Microsoft Graph)").choices(["local", "graph"]);
+  const backend = new Option(
+    "--backend <backend>",
+    "where to read: local (a tenant store file) or graph (Microsoft Graph)",
+  ).choices(["local", "graph"]);
   return cmd
     .addOption(defaultBackend ? backend.default(defaultBackend) : backend)
-    .option("--store <file>", "local backend: the tenant store (default: DEFENDER_RBAC_STORE or .defender-rbac/tenant.db)")
+    .option(
+      "--store <file>",
+      "local backend: the tenant store (default: DEFENDER_RBAC_STORE or .defender-rbac/tenant.db)",
+    )
     .option("--graph-url <url>", "graph backend: Graph root (default DEFENDER_RBAC_GRAPH_URL or the cloud's Graph)")
     .option("--tenant-id <id>", "graph backend: Entra tenant id (default ARM_TENANT_ID / AZURE_TENANT_ID)")
     .option("--client-id <id>", "graph backend: app registration client id (default ARM_CLIENT_ID / AZURE_CLIENT_ID)")
-    .option("--cloud <name>", "graph backend: AzurePublicCloud, AzureUSGovernment, AzureUSGovernmentDoD or AzureChinaCloud")
+    .option(
+      "--cloud <name>",
+      "graph backend: AzurePublicCloud, AzureUSGovernment, AzureUSGovernmentDoD or AzureChinaCloud",
+    )
     .option("--use-cli", "graph backend: sign in with the Azure CLI")
     .option("--use-msi", "graph backend: sign in with a managed identity")
     .option("--use-oidc", "graph backend: workload identity federation (e.g. GitHub Actions OIDC)");
@@ -40,13 +49,18 @@ export async function openTenant(opts: TenantOptions, cwd: string = process.cwd(
   if (opts.backend === "local") {
     const { storePathFor, LocalBackend } = require("../backend/local") as typeof import("../backend/local");
     const file = opts.store ? path.resolve(cwd, opts.store) : storePathFor({ settings: {}, cwd });
-    if (!fs.existsSync(file)) throw new Error(`there is no local tenant store at ${file}; pass --store <file> (this command never creates one)`);
+    if (!fs.existsSync(file))
+      throw new Error(
+        `there is no local tenant store at ${file}; pass --store <file> (this command never creates one)`,
+      );
     return LocalBackend.open(file);
   }
   if (opts.backend === "graph") {
     const { GraphBackend } = require("../backend/graph/backend") as typeof import("../backend/graph/backend");
     const settings: Record<string, string> = {};
-    const put = (k: string, v: string | boolean | undefined) => { if (v !== undefined && v !== false && v !== "") settings[k] = String(v); };
+    const put = (k: string, v: string | boolean | undefined) => {
+      if (v !== undefined && v !== false && v !== "") settings[k] = String(v);
+    };
     put("graphUrl", opts.graphUrl);
     put("tenantId", opts.tenantId);
     put("clientId", opts.clientId);

@@ -27,8 +27,16 @@ export const ACTIVATION_WORKLOAD_NAMES: Record<ActivationWorkload, string> = {
 };
 
 const FRIENDLY: Record<string, ActivationWorkload> = {
-  endpoint: "Mde", office365: "Mdo", identity: "Mdi", cloudapps: "Mda", cloud: "Mdc",
-  mde: "Mde", mdo: "Mdo", mdi: "Mdi", mda: "Mda", mdc: "Mdc",
+  endpoint: "Mde",
+  office365: "Mdo",
+  identity: "Mdi",
+  cloudapps: "Mda",
+  cloud: "Mdc",
+  mde: "Mde",
+  mdo: "Mdo",
+  mdi: "Mdi",
+  mda: "Mda",
+  mdc: "Mdc",
 };
 
 export function activationWorkload(s: unknown): ActivationWorkload | undefined {
@@ -57,10 +65,13 @@ export interface ActivationAssessment {
 
 /** Principals whose assignments grant Authorization (manage) in `workload`. */
 export function authorizationManagers(tenant: TenantView, workload: ActivationWorkload): string[] {
-  const granting = new Set(tenant.roles.filter((r) => r.actions.some((a) => keyCovers(a, AUTHORIZATION_MANAGE))).map((r) => r.id));
+  const granting = new Set(
+    tenant.roles.filter((r) => r.actions.some((a) => keyCovers(a, AUTHORIZATION_MANAGE))).map((r) => r.id),
+  );
   const out = new Set<string>();
   for (const a of tenant.assignments) {
-    if (granting.has(a.roleDefinitionId) && scopeReachesWorkload(a.appScopeIds, workload)) for (const p of a.principalIds) out.add(p.toLowerCase());
+    if (granting.has(a.roleDefinitionId) && scopeReachesWorkload(a.appScopeIds, workload))
+      for (const p of a.principalIds) out.add(p.toLowerCase());
   }
   return [...out].sort();
 }
@@ -71,7 +82,9 @@ const ENTRA_WORKLOAD: Partial<Record<ActivationWorkload, Workload>> = { Mde: "md
 export function wideningWarnings(workload: ActivationWorkload): string[] {
   const out: string[] = [];
   if (workload === "Mde") {
-    out.push("By activating Unified RBAC for Defender for Endpoint, users with the Security reader and Global reader roles will have access to Defender for Endpoint data.");
+    out.push(
+      "By activating Unified RBAC for Defender for Endpoint, users with the Security reader and Global reader roles will have access to Defender for Endpoint data.",
+    );
   }
   const w = ENTRA_WORKLOAD[workload];
   if (!w) return out;
@@ -88,22 +101,29 @@ export function wideningWarnings(workload: ActivationWorkload): string[] {
  * when the program names authorization assignments whose ids are not known yet (preview of a stack
  * that creates them); the lockout check is then re-run before the change is applied.
  */
-export function assessActivation(plan: ActivationPlan, tenant: TenantView, pendingAuthorizationAssignments = false): ActivationAssessment {
+export function assessActivation(
+  plan: ActivationPlan,
+  tenant: TenantView,
+  pendingAuthorizationAssignments = false,
+): ActivationAssessment {
   const failures: Issue[] = [];
   const warnings: string[] = [];
   if (plan.exchangeOnline && (plan.workload !== "Mdo" || !plan.active)) {
     failures.push({
-      code: "activation_dependency", path: ["exchangeOnline"],
-      message: plan.workload !== "Mdo"
-        ? "Exchange Online permissions are a part of Defender for Office 365 activation: set exchangeOnline on the workload \"office365\" (Mdo) activation."
-        : "Exchange Online permissions can be activated only once Defender for Office 365 is active: set active: true, or exchangeOnline: false.",
+      code: "activation_dependency",
+      path: ["exchangeOnline"],
+      message:
+        plan.workload !== "Mdo"
+          ? 'Exchange Online permissions are a part of Defender for Office 365 activation: set exchangeOnline on the workload "office365" (Mdo) activation.'
+          : "Exchange Online permissions can be activated only once Defender for Office 365 is active: set active: true, or exchangeOnline: false.",
     });
   }
   const managers = authorizationManagers(tenant, plan.workload);
   if (plan.active) {
     if (managers.length === 0 && !pendingAuthorizationAssignments) {
       failures.push({
-        code: "activation_lockout", path: ["active"],
+        code: "activation_lockout",
+        path: ["active"],
         message:
           `activating Unified RBAC for ${ACTIVATION_WORKLOAD_NAMES[plan.workload]} would leave no principal able to manage authorization there: ` +
           `no role assignment over all data sources or "${plan.workload}" grants "Authorization and settings \\ Authorization (manage)". ` +

@@ -67,35 +67,97 @@ const SECURITY_SETTINGS_ALL = [A.coreRead, A.coreManage, A.tuning];
 const AUTH_RM = [A.authRead, A.authManage];
 const SYSTEM_RM = [A.systemRead, A.systemManage];
 
-const mde = (name: string, aliases: string[], grants: string[], unsupported?: string): LegacyEntry =>
-  ({ source: "mde", name, aliases, kind: "permission", grants, unsupported });
+const mde = (name: string, aliases: string[], grants: string[], unsupported?: string): LegacyEntry => ({
+  source: "mde",
+  name,
+  aliases,
+  kind: "permission",
+  grants,
+  unsupported,
+});
 
 export const MDE_PERMISSIONS: readonly LegacyEntry[] = [
   mde("View data - Security operations", ["View data (Security operations)", "Security operations"], [A.basics]),
-  mde("View data - Defender Vulnerability Management", ["View data - Threat and vulnerability management", "View data (Defender Vulnerability Management)", "Defender Vulnerability Management"], [A.vuln]),
+  mde(
+    "View data - Defender Vulnerability Management",
+    [
+      "View data - Threat and vulnerability management",
+      "View data (Defender Vulnerability Management)",
+      "Defender Vulnerability Management",
+    ],
+    [A.vuln],
+  ),
   mde("Alerts investigation", [], [A.alerts]),
   mde("Active remediation actions - Security operations", ["Active remediation actions"], [A.response]),
-  mde("Active remediation actions - Defender Vulnerability Management - Exception handling", ["Exception handling", "Active remediation actions - DVM - Exception handling"], [A.exception]),
-  mde("Active remediation actions - Defender Vulnerability Management - Remediation handling", ["Remediation handling", "Active remediation actions - DVM - Remediation handling"], [A.remediation]),
-  mde("Active remediation actions - Defender Vulnerability Management - Application handling", ["Application handling", "Active remediation actions - DVM - Application handling"], [A.application]),
-  mde("Defender Vulnerability management – Manage security baselines assessment profiles", ["Manage security baselines assessment profiles", "DVM - Manage security baselines assessment profiles"], [A.baseline]),
+  mde(
+    "Active remediation actions - Defender Vulnerability Management - Exception handling",
+    ["Exception handling", "Active remediation actions - DVM - Exception handling"],
+    [A.exception],
+  ),
+  mde(
+    "Active remediation actions - Defender Vulnerability Management - Remediation handling",
+    ["Remediation handling", "Active remediation actions - DVM - Remediation handling"],
+    [A.remediation],
+  ),
+  mde(
+    "Active remediation actions - Defender Vulnerability Management - Application handling",
+    ["Application handling", "Active remediation actions - DVM - Application handling"],
+    [A.application],
+  ),
+  mde(
+    "Defender Vulnerability management – Manage security baselines assessment profiles",
+    ["Manage security baselines assessment profiles", "DVM - Manage security baselines assessment profiles"],
+    [A.baseline],
+  ),
   mde("Live response capabilities", ["Live response capabilities - basic", "Basic live response"], [A.lrBasic]),
   mde("Live response capabilities - advanced", ["Advanced live response"], [A.lrAdvanced, A.fileCollection]),
-  mde("Manage security settings in the Security Center", ["Manage security settings in Security Center", "Manage security settings"], [A.coreManage, A.tuning]),
+  mde(
+    "Manage security settings in the Security Center",
+    ["Manage security settings in Security Center", "Manage security settings"],
+    [A.coreManage, A.tuning],
+  ),
   mde("Manage portal system settings", ["Manage system settings"], SYSTEM_RM),
-  mde("Manage endpoint security settings in Microsoft Intune", ["Manage endpoint security settings in Intune"], [],
-    "Not supported - this permission is managed in the Microsoft Intune admin center"),
+  mde(
+    "Manage endpoint security settings in Microsoft Intune",
+    ["Manage endpoint security settings in Intune"],
+    [],
+    "Not supported - this permission is managed in the Microsoft Intune admin center",
+  ),
 ];
 
-const mdo = (name: string, kind: "roleGroup" | "role", grants: string[], aliases: string[] = []): LegacyEntry =>
-  ({ source: "mdo", name, aliases, kind, grants });
+const mdo = (name: string, kind: "roleGroup" | "role", grants: string[], aliases: string[] = []): LegacyEntry => ({
+  source: "mdo",
+  name,
+  aliases,
+  kind,
+  grants,
+});
 
 const READERS_MDO = [A.basics, A.metadata, A.response, A.coreRead, A.systemRead];
 export const MDO_ROLES: readonly LegacyEntry[] = [
   mdo("Security reader", "roleGroup", READERS_MDO),
   mdo("Global reader", "roleGroup", READERS_MDO),
-  mdo("Security administrator", "roleGroup", [A.basics, A.alerts, A.metadata, A.response, A.quarantine, A.authRead, ...SECURITY_SETTINGS_ALL, ...SYSTEM_RM]),
-  mdo("Organization Management", "roleGroup", [A.basics, A.alerts, A.metadata, A.response, A.advancedActions, A.quarantine, ...AUTH_RM, ...SECURITY_SETTINGS_ALL, ...SYSTEM_RM]),
+  mdo("Security administrator", "roleGroup", [
+    A.basics,
+    A.alerts,
+    A.metadata,
+    A.response,
+    A.quarantine,
+    A.authRead,
+    ...SECURITY_SETTINGS_ALL,
+    ...SYSTEM_RM,
+  ]),
+  mdo("Organization Management", "roleGroup", [
+    A.basics,
+    A.alerts,
+    A.metadata,
+    A.response,
+    A.advancedActions,
+    A.quarantine,
+    ...AUTH_RM,
+    ...SECURITY_SETTINGS_ALL,
+    ...SYSTEM_RM,
+  ]),
   mdo("View-Only Recipients", "role", [A.basics, A.metadata]),
   mdo("Preview", "role", [A.content]),
   mdo("Search and Purge", "role", [A.advancedActions]),
@@ -108,35 +170,76 @@ export const MDO_ROLES: readonly LegacyEntry[] = [
 ];
 
 export const MDI_ROLE_GROUPS: readonly LegacyEntry[] = [
-  { source: "mdi", name: "MDI admin", aliases: ["Administrator", "Administrators", "MDI Administrator", "MDI Administrators", "Azure ATP Administrators"], kind: "roleGroup",
-    grants: [A.basics, A.alerts, ...AUTH_RM, ...SECURITY_SETTINGS_ALL, ...SYSTEM_RM] },
-  { source: "mdi", name: "MDI user", aliases: ["User", "Users", "MDI Users", "Azure ATP Users"], kind: "roleGroup",
-    grants: [A.basics, A.alerts, ...SECURITY_SETTINGS_ALL, A.systemRead] },
-  { source: "mdi", name: "MDI viewer", aliases: ["Viewer", "Viewers", "MDI Viewers", "Azure ATP Viewers"], kind: "roleGroup",
-    grants: [A.basics, A.coreRead, A.systemRead] },
+  {
+    source: "mdi",
+    name: "MDI admin",
+    aliases: ["Administrator", "Administrators", "MDI Administrator", "MDI Administrators", "Azure ATP Administrators"],
+    kind: "roleGroup",
+    grants: [A.basics, A.alerts, ...AUTH_RM, ...SECURITY_SETTINGS_ALL, ...SYSTEM_RM],
+  },
+  {
+    source: "mdi",
+    name: "MDI user",
+    aliases: ["User", "Users", "MDI Users", "Azure ATP Users"],
+    kind: "roleGroup",
+    grants: [A.basics, A.alerts, ...SECURITY_SETTINGS_ALL, A.systemRead],
+  },
+  {
+    source: "mdi",
+    name: "MDI viewer",
+    aliases: ["Viewer", "Viewers", "MDI Viewers", "Azure ATP Viewers"],
+    kind: "roleGroup",
+    grants: [A.basics, A.coreRead, A.systemRead],
+  },
 ];
 
 const GLOBAL_ADMIN: Pick<LegacyEntry, "grants" | "workloadGrants"> = {
-  grants: [A.basics, A.alerts, A.response, A.scoreRead, A.scoreManage, ...AUTH_RM, ...SECURITY_SETTINGS_ALL, ...SYSTEM_RM],
+  grants: [
+    A.basics,
+    A.alerts,
+    A.response,
+    A.scoreRead,
+    A.scoreManage,
+    ...AUTH_RM,
+    ...SECURITY_SETTINGS_ALL,
+    ...SYSTEM_RM,
+  ],
   workloadGrants: {
     mde: [A.lrBasic, A.lrAdvanced, A.fileCollection, A.vuln, A.exception, A.remediation, A.application, A.baseline],
     mdo: [A.quarantine, A.advancedActions, A.metadata],
   },
 };
-const COMPLIANCE_ADMIN: Pick<LegacyEntry, "grants" | "workloadGrants"> = { grants: [], workloadGrants: { mdo: [A.basics, A.alerts] } };
-const entra = (name: string, aliases: string[], g: Pick<LegacyEntry, "grants" | "workloadGrants">): LegacyEntry =>
-  ({ source: "entra", name, aliases, kind: "role", grants: g.grants, workloadGrants: g.workloadGrants ?? {} });
+const COMPLIANCE_ADMIN: Pick<LegacyEntry, "grants" | "workloadGrants"> = {
+  grants: [],
+  workloadGrants: { mdo: [A.basics, A.alerts] },
+};
+const entra = (name: string, aliases: string[], g: Pick<LegacyEntry, "grants" | "workloadGrants">): LegacyEntry => ({
+  source: "entra",
+  name,
+  aliases,
+  kind: "role",
+  grants: g.grants,
+  workloadGrants: g.workloadGrants ?? {},
+});
 
 export const ENTRA_ROLES: readonly LegacyEntry[] = [
   entra("Global administrator", ["Global admin", "Company Administrator"], GLOBAL_ADMIN),
   entra("Security administrator", ["Security admin"], GLOBAL_ADMIN), // "Same as Global administrator"
   entra("Global reader", [], {
     grants: [A.basics, A.scoreRead],
-    workloadGrants: { mde: [A.vuln], mdo: [A.response, A.metadata, A.authRead, A.coreRead, A.systemRead], mdi: [A.coreRead, A.systemRead] },
+    workloadGrants: {
+      mde: [A.vuln],
+      mdo: [A.response, A.metadata, A.authRead, A.coreRead, A.systemRead],
+      mdi: [A.coreRead, A.systemRead],
+    },
   }),
   entra("Security reader", [], {
     grants: [A.basics, A.scoreRead],
-    workloadGrants: { mde: [A.vuln], mdo: [A.response, A.metadata, A.coreRead, A.systemRead], mdi: [A.coreRead, A.systemRead] },
+    workloadGrants: {
+      mde: [A.vuln],
+      mdo: [A.response, A.metadata, A.coreRead, A.systemRead],
+      mdi: [A.coreRead, A.systemRead],
+    },
   }),
   entra("Security operator", [], {
     grants: [A.basics, A.alerts, A.response, A.scoreRead, ...SECURITY_SETTINGS_ALL],

@@ -87,12 +87,35 @@ const WORKLOAD_ORDER: MappedWorkload[] = ["all", "mde", "mdi", "mdo"];
  * Maps legacy roles to Unified RBAC. For `mde`, the names are the legacy permissions of one custom
  * role and the result is their union; for the others, the union of the named role groups or roles.
  */
-export function mapLegacyRoles(source: string, roles: readonly string[], path: (string | number)[] = []): Result<Mapping> {
+export function mapLegacyRoles(
+  source: string,
+  roles: readonly string[],
+  path: (string | number)[] = [],
+): Result<Mapping> {
   if (!isLegacySource(source)) {
-    return { ok: false, issues: [{ code: "unknown_source", path, message: `unknown source "${source}"; use one of: ${LEGACY_SOURCES.join(", ")}.`, suggestions: suggest(source, [...LEGACY_SOURCES], 1) }] };
+    return {
+      ok: false,
+      issues: [
+        {
+          code: "unknown_source",
+          path,
+          message: `unknown source "${source}"; use one of: ${LEGACY_SOURCES.join(", ")}.`,
+          suggestions: suggest(source, [...LEGACY_SOURCES], 1),
+        },
+      ],
+    };
   }
   if (roles.length === 0) {
-    return { ok: false, issues: [{ code: "invalid_value", path, message: `name at least one ${source === "mde" ? "legacy permission" : "role"} of ${SOURCE_NAMES[source]}.` }] };
+    return {
+      ok: false,
+      issues: [
+        {
+          code: "invalid_value",
+          path,
+          message: `name at least one ${source === "mde" ? "legacy permission" : "role"} of ${SOURCE_NAMES[source]}.`,
+        },
+      ],
+    };
   }
   const issues: Issue[] = [];
   const entries: LegacyEntry[] = [];
@@ -100,7 +123,8 @@ export function mapLegacyRoles(source: string, roles: readonly string[], path: (
     const e = typeof r === "string" ? findLegacyEntry(source, r) : undefined;
     if (!e) {
       issues.push({
-        code: "unknown_legacy_role", path: roles.length > 1 || path.length ? [...path, i] : path,
+        code: "unknown_legacy_role",
+        path: roles.length > 1 || path.length ? [...path, i] : path,
         message: `"${r}" is not a known ${source === "mde" ? "permission" : "role"} of ${SOURCE_NAMES[source]}.`,
         suggestions: suggest(String(r), legacyNames(source)),
       });
@@ -121,7 +145,8 @@ export function mapLegacyRoles(source: string, roles: readonly string[], path: (
       trace.push({ legacy: e.name, permission: atomLabel(getAtom(id)!), workloads: [w] });
     };
     for (const id of e.grants) add(id, "all");
-    for (const [w, ids] of Object.entries(e.workloadGrants ?? {}) as [Workload, string[]][]) for (const id of ids) add(id, w);
+    for (const [w, ids] of Object.entries(e.workloadGrants ?? {}) as [Workload, string[]][])
+      for (const id of ids) add(id, w);
   }
   const permissions = [...grants.entries()].map(([id, ws]) => {
     const workloads: MappedWorkload[] = ws.has("all") ? ["all"] : WORKLOAD_ORDER.filter((w) => ws.has(w));

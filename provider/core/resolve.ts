@@ -6,8 +6,23 @@
  * (`microsoft.xdr/secops/*\/read`), which are validated against the catalogue.
  */
 import {
-  ATOMS, Atom, CATEGORIES, CategoryDef, GROUPS, GroupDef, Level, PERMISSIONS, PermissionDef,
-  atomKey, atomLabel, getAtom, getPermission, knownActionByAction, knownActionStrings, wildcardByAction, atomForKey,
+  ATOMS,
+  Atom,
+  CATEGORIES,
+  CategoryDef,
+  GROUPS,
+  GroupDef,
+  Level,
+  PERMISSIONS,
+  PermissionDef,
+  atomKey,
+  atomLabel,
+  getAtom,
+  getPermission,
+  knownActionByAction,
+  knownActionStrings,
+  wildcardByAction,
+  atomForKey,
   UNPUBLISHED_PREFIX,
 } from "./catalogue";
 import { Issue, Result } from "./errors";
@@ -17,21 +32,23 @@ import { foldName, suggest } from "./names";
 type LevelSpec = { kind: "level"; level: Level } | { kind: "all" } | { kind: "allRead" };
 
 const LEVEL_SPEC_TEXT: Record<string, LevelSpec> = {
-  "read": { kind: "level", level: "read" },
+  read: { kind: "level", level: "read" },
   "read-only": { kind: "level", level: "read" },
   "read only": { kind: "level", level: "read" },
-  "manage": { kind: "level", level: "manage" },
+  manage: { kind: "level", level: "manage" },
   "read and manage": { kind: "all" },
   "read & manage": { kind: "all" },
   "all permissions": { kind: "all" },
   "all read and manage permissions": { kind: "all" },
-  "all": { kind: "all" },
+  all: { kind: "all" },
   "all read-only permissions": { kind: "allRead" },
   "all read permissions": { kind: "allRead" },
 };
 
 /** Looked up by folded text, so "(Read-only)" and "(All read-only permissions)" match however they are spelled. */
-const LEVEL_SPECS: Record<string, LevelSpec> = Object.fromEntries(Object.entries(LEVEL_SPEC_TEXT).map(([k, v]) => [foldName(k), v]));
+const LEVEL_SPECS: Record<string, LevelSpec> = Object.fromEntries(
+  Object.entries(LEVEL_SPEC_TEXT).map(([k, v]) => [foldName(k), v]),
+);
 
 export interface ResolvedPermission {
   /** The keys (action strings, or unpublished-atom keys) this reference grants. */
@@ -54,7 +71,8 @@ const permissionMatches = (p: PermissionDef, s: string) => foldedNames([p.name, 
 export function readableLabels(): string[] {
   const labels = ATOMS.map(atomLabel);
   for (const p of PERMISSIONS) labels.push(p.name);
-  for (const g of GROUPS) labels.push(`${CATEGORIES.find((c) => c.id === g.category)!.name} \\ ${g.name} (All permissions)`);
+  for (const g of GROUPS)
+    labels.push(`${CATEGORIES.find((c) => c.id === g.category)!.name} \\ ${g.name} (All permissions)`);
   return labels;
 }
 
@@ -62,17 +80,30 @@ function levelsOf(p: PermissionDef): Level[] {
   return (["read", "manage"] as Level[]).filter((l) => p.levels[l]);
 }
 
-function atomsOfPermission(p: PermissionDef, spec: LevelSpec | null, path: (string | number)[], raw: string): Result<Atom[]> {
+function atomsOfPermission(
+  p: PermissionDef,
+  spec: LevelSpec | null,
+  path: (string | number)[],
+  raw: string,
+): Result<Atom[]> {
   const levels = levelsOf(p);
   let chosen: Level[];
   if (spec === null) {
     if (levels.length !== 1) {
-      return fail({ code: "ambiguous_permission", path, message: `"${raw}" has several levels (${levels.join(", ")}); write "${p.name} (${levels[0]})", "${p.name} (${levels[1]})" or "${p.name} (Read and manage)".` });
+      return fail({
+        code: "ambiguous_permission",
+        path,
+        message: `"${raw}" has several levels (${levels.join(", ")}); write "${p.name} (${levels[0]})", "${p.name} (${levels[1]})" or "${p.name} (Read and manage)".`,
+      });
     }
     chosen = levels;
   } else if (spec.kind === "level") {
     if (!levels.includes(spec.level)) {
-      return fail({ code: "invalid_level", path, message: `"${p.name}" has no ${spec.level} level; its levels are: ${levels.join(", ")}. Write "${p.name} (${levels[0]})".` });
+      return fail({
+        code: "invalid_level",
+        path,
+        message: `"${p.name}" has no ${spec.level} level; its levels are: ${levels.join(", ")}. Write "${p.name} (${levels[0]})".`,
+      });
     }
     chosen = [spec.level];
   } else if (spec.kind === "allRead") {
@@ -96,7 +127,10 @@ function resolveReadable(raw: string, path: (string | number)[]): Result<Atom[]>
       text = text.slice(0, m.index).trim();
     }
   }
-  let segs = text.split("\\").map((s) => foldName(s)).filter((s) => s.length > 0);
+  let segs = text
+    .split("\\")
+    .map((s) => foldName(s))
+    .filter((s) => s.length > 0);
   let category: CategoryDef | undefined;
   while (segs.length > 0) {
     const c = CATEGORIES.find((cat) => categoryMatches(cat, segs[0]));
@@ -104,21 +138,37 @@ function resolveReadable(raw: string, path: (string | number)[]): Result<Atom[]>
     category = c;
     segs = segs.slice(1); // the seeds sometimes repeat the category ("Security operations\ Security operations \ …")
   }
-  const inCategory = <T extends { category: string }>(xs: readonly T[]) => (category ? xs.filter((x) => x.category === category!.id) : [...xs]);
+  const inCategory = <T extends { category: string }>(xs: readonly T[]) =>
+    category ? xs.filter((x) => x.category === category!.id) : [...xs];
   const unknown = (): Result<Atom[]> =>
-    fail({ code: "unknown_permission", path, message: `unknown permission "${raw}".`, suggestions: suggest(raw, readableLabels()) });
+    fail({
+      code: "unknown_permission",
+      path,
+      message: `unknown permission "${raw}".`,
+      suggestions: suggest(raw, readableLabels()),
+    });
 
   const expand = (atoms: Atom[], what: string): Result<Atom[]> => {
     if (spec === null) {
-      return fail({ code: "ambiguous_permission", path, message: `"${raw}" names ${what}; add "(All permissions)" or "(All read-only permissions)".` });
+      return fail({
+        code: "ambiguous_permission",
+        path,
+        message: `"${raw}" names ${what}; add "(All permissions)" or "(All read-only permissions)".`,
+      });
     }
-    const picked = spec.kind === "level" && spec.level === "read" || spec.kind === "allRead" ? atoms.filter((a) => a.level === "read") : atoms;
+    const picked =
+      (spec.kind === "level" && spec.level === "read") || spec.kind === "allRead"
+        ? atoms.filter((a) => a.level === "read")
+        : atoms;
     return { ok: true, value: picked };
   };
 
   if (segs.length === 0) {
     if (!category) return unknown();
-    return expand(ATOMS.filter((a) => a.permission.category === category!.id), `the whole ${category.name} category`);
+    return expand(
+      ATOMS.filter((a) => a.permission.category === category!.id),
+      `the whole ${category.name} category`,
+    );
   }
   if (segs.length > 2) return unknown();
   const last = segs[segs.length - 1];
@@ -126,22 +176,40 @@ function resolveReadable(raw: string, path: (string | number)[]): Result<Atom[]>
   const groups = groupSeg === undefined ? undefined : inCategory(GROUPS).filter((g) => groupMatches(g, groupSeg));
   if (groups !== undefined && groups.length === 0) return unknown();
 
-  const perms = inCategory(PERMISSIONS).filter((p) => permissionMatches(p, last) && (groups === undefined || groups.some((g) => g.id === p.group)));
+  const perms = inCategory(PERMISSIONS).filter(
+    (p) => permissionMatches(p, last) && (groups === undefined || groups.some((g) => g.id === p.group)),
+  );
   if (perms.length > 1) {
-    return fail({ code: "ambiguous_permission", path, message: `"${raw}" matches several permissions: ${perms.map((p) => p.id).join(", ")}; add the category and group.` });
+    return fail({
+      code: "ambiguous_permission",
+      path,
+      message: `"${raw}" matches several permissions: ${perms.map((p) => p.id).join(", ")}; add the category and group.`,
+    });
   }
   if (perms.length === 1) return atomsOfPermission(perms[0], spec, path, raw);
   if (groupSeg === undefined) {
     const gs = inCategory(GROUPS).filter((g) => groupMatches(g, last));
-    if (gs.length === 1) return expand(ATOMS.filter((a) => a.permission.group === gs[0].id), `the ${gs[0].name} group`);
+    if (gs.length === 1)
+      return expand(
+        ATOMS.filter((a) => a.permission.group === gs[0].id),
+        `the ${gs[0].name} group`,
+      );
   }
   return unknown();
 }
 
 /** Resolves one permission reference. `path` is the property path used in issues. */
-export function resolvePermission(input: string, path: (string | number)[] = [], opts: ResolveOptions = {}): Result<ResolvedPermission> {
+export function resolvePermission(
+  input: string,
+  path: (string | number)[] = [],
+  opts: ResolveOptions = {},
+): Result<ResolvedPermission> {
   if (typeof input !== "string" || input.trim() === "") {
-    return fail({ code: "invalid_value", path, message: "a permission must be a non-empty string: a catalogue id, a readable name or an action string." });
+    return fail({
+      code: "invalid_value",
+      path,
+      message: "a permission must be a non-empty string: a catalogue id, a readable name or an action string.",
+    });
   }
   const raw = input.trim();
   const lower = raw.toLowerCase();
@@ -153,7 +221,8 @@ export function resolvePermission(input: string, path: (string | number)[] = [],
     }
     const known = [...knownActionStrings(), ...(opts.extraActions ?? [])];
     return fail({
-      code: "unknown_action", path,
+      code: "unknown_action",
+      path,
       message: `"${raw}" is not an action string the catalogue knows. Use a readable name (see \`defender-rbac catalog\`), or an action string from your tenant's catalogue.`,
       suggestions: suggest(lower, known),
     });
@@ -167,20 +236,40 @@ export function resolvePermission(input: string, path: (string | number)[] = [],
     const [pid, level] = lower.split(":");
     const p = getPermission(pid);
     if (p && level !== undefined && level !== "read" && level !== "manage") {
-      return fail({ code: "invalid_level", path, message: `"${raw}": the level after ":" must be read or manage.`, suggestions: suggest(lower, ATOMS.filter((a) => a.permission === p).map((a) => a.id)) });
+      return fail({
+        code: "invalid_level",
+        path,
+        message: `"${raw}": the level after ":" must be read or manage.`,
+        suggestions: suggest(
+          lower,
+          ATOMS.filter((a) => a.permission === p).map((a) => a.id),
+        ),
+      });
     }
     if (p) {
       const r = atomsOfPermission(p, level ? { kind: "level", level: level as Level } : null, path, raw);
       return r.ok ? { ok: true, value: { keys: r.value.map(atomKey), atoms: r.value } } : r;
     }
-    return fail({ code: "unknown_permission", path, message: `unknown permission id "${raw}".`, suggestions: suggest(lower, ATOMS.map((a) => a.id)) });
+    return fail({
+      code: "unknown_permission",
+      path,
+      message: `unknown permission id "${raw}".`,
+      suggestions: suggest(
+        lower,
+        ATOMS.map((a) => a.id),
+      ),
+    });
   }
   const r = resolveReadable(raw, path);
   return r.ok ? { ok: true, value: { keys: r.value.map(atomKey), atoms: r.value } } : r;
 }
 
 /** Resolves a list of references; issues carry `[...basePath, index]`. */
-export function resolvePermissions(inputs: readonly string[], basePath: (string | number)[] = [], opts: ResolveOptions = {}): Result<ResolvedPermission> {
+export function resolvePermissions(
+  inputs: readonly string[],
+  basePath: (string | number)[] = [],
+  opts: ResolveOptions = {},
+): Result<ResolvedPermission> {
   const issues: Issue[] = [];
   const keys: string[] = [];
   const atoms: Atom[] = [];

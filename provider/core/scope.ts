@@ -34,25 +34,42 @@ const SCOPE_PATH = /^\/[A-Za-z][A-Za-z0-9]*\/[^/\s]+$/;
 export function workloadAppScope(w: string): string | undefined {
   if (typeof w !== "string") return undefined;
   const lower = w.toLowerCase();
-  for (const [name, id] of Object.entries(WORKLOAD_APP_SCOPE)) if (name.toLowerCase() === lower || id.toLowerCase() === lower) return id;
+  for (const [name, id] of Object.entries(WORKLOAD_APP_SCOPE))
+    if (name.toLowerCase() === lower || id.toLowerCase() === lower) return id;
   return undefined;
 }
 
 export function scopeToAppScopeIds(scope: unknown, path: (string | number)[] = ["scope"]): Result<string[]> {
-  const fail = (issue: Omit<Issue, "code"> & { code?: Issue["code"] }): Result<string[]> =>
-    ({ ok: false, issues: [{ code: issue.code ?? "invalid_scope", ...issue } as Issue] });
+  const fail = (issue: Omit<Issue, "code"> & { code?: Issue["code"] }): Result<string[]> => ({
+    ok: false,
+    issues: [{ code: issue.code ?? "invalid_scope", ...issue } as Issue],
+  });
   if (!scope || typeof scope !== "object") {
-    return fail({ path, message: 'scope must be { kind: "all" }, { kind: "workloads", workloads: [...] } or { kind: "scopes", scopes: ["/<ScopeType>/<ScopeId>"] }.' });
+    return fail({
+      path,
+      message:
+        'scope must be { kind: "all" }, { kind: "workloads", workloads: [...] } or { kind: "scopes", scopes: ["/<ScopeType>/<ScopeId>"] }.',
+    });
   }
   const s = scope as Record<string, unknown>;
   const workloads = (list: unknown, p: (string | number)[]): Result<string[]> => {
-    if (!Array.isArray(list) || list.length === 0) return fail({ path: p, message: `workloads must be a non-empty list of: ${Object.keys(WORKLOAD_APP_SCOPE).join(", ")}.` });
+    if (!Array.isArray(list) || list.length === 0)
+      return fail({
+        path: p,
+        message: `workloads must be a non-empty list of: ${Object.keys(WORKLOAD_APP_SCOPE).join(", ")}.`,
+      });
     const out: string[] = [];
     const issues: Issue[] = [];
     list.forEach((w, i) => {
       const id = workloadAppScope(w as string);
       if (id) out.push(id);
-      else issues.push({ code: "invalid_scope", path: [...p, i], message: `unknown workload "${w}"; use one of: ${Object.keys(WORKLOAD_APP_SCOPE).join(", ")}.`, suggestions: suggest(String(w), [...Object.keys(WORKLOAD_APP_SCOPE), ...APP_SCOPE_IDS]) });
+      else
+        issues.push({
+          code: "invalid_scope",
+          path: [...p, i],
+          message: `unknown workload "${w}"; use one of: ${Object.keys(WORKLOAD_APP_SCOPE).join(", ")}.`,
+          suggestions: suggest(String(w), [...Object.keys(WORKLOAD_APP_SCOPE), ...APP_SCOPE_IDS]),
+        });
     });
     return issues.length ? { ok: false, issues } : { ok: true, value: out };
   };
@@ -65,10 +82,19 @@ export function scopeToAppScopeIds(scope: unknown, path: (string | number)[] = [
     }
     case "scopes": {
       const list = s.scopes;
-      if (!Array.isArray(list) || list.length === 0) return fail({ path: [...path, "scopes"], message: 'scopes must be a non-empty list of "/<ScopeType>/<ScopeId>" strings, e.g. "/CloudSet/123".' });
+      if (!Array.isArray(list) || list.length === 0)
+        return fail({
+          path: [...path, "scopes"],
+          message: 'scopes must be a non-empty list of "/<ScopeType>/<ScopeId>" strings, e.g. "/CloudSet/123".',
+        });
       const issues: Issue[] = [];
       list.forEach((x, i) => {
-        if (typeof x !== "string" || !SCOPE_PATH.test(x)) issues.push({ code: "invalid_scope", path: [...path, "scopes", i], message: `"${x}" is not a specific scope; write "/<ScopeType>/<ScopeId>", e.g. "/CloudSet/123".` });
+        if (typeof x !== "string" || !SCOPE_PATH.test(x))
+          issues.push({
+            code: "invalid_scope",
+            path: [...path, "scopes", i],
+            message: `"${x}" is not a specific scope; write "/<ScopeType>/<ScopeId>", e.g. "/CloudSet/123".`,
+          });
       });
       let extra: string[] = [];
       if (s.workloads !== undefined) {
@@ -76,10 +102,15 @@ export function scopeToAppScopeIds(scope: unknown, path: (string | number)[] = [
         if (!w.ok) issues.push(...w.issues);
         else extra = w.value;
       }
-      return issues.length ? { ok: false, issues } : { ok: true, value: canonicalAppScopes([...extra, ...(list as string[])]) };
+      return issues.length
+        ? { ok: false, issues }
+        : { ok: true, value: canonicalAppScopes([...extra, ...(list as string[])]) };
     }
     default:
-      return fail({ path: [...path, "kind"], message: `scope.kind must be "all", "workloads" or "scopes" (got ${JSON.stringify(s.kind)}).` });
+      return fail({
+        path: [...path, "kind"],
+        message: `scope.kind must be "all", "workloads" or "scopes" (got ${JSON.stringify(s.kind)}).`,
+      });
   }
 }
 
@@ -88,7 +119,7 @@ export function canonicalAppScopes(ids: readonly string[] | undefined | null): s
   if (!ids || ids.length === 0) return ["/"];
   const byKey = new Map<string, string>();
   for (const id of ids) {
-    const canon = id === "/" ? "/" : workloadAppScope(id) ?? id;
+    const canon = id === "/" ? "/" : (workloadAppScope(id) ?? id);
     const key = canon.toLowerCase();
     if (!byKey.has(key)) byKey.set(key, canon);
   }
@@ -139,11 +170,25 @@ export function samePrincipals(a: readonly string[] | undefined, b: readonly str
 /** Principals: Entra object ids, validated as GUIDs, lower-cased, de-duplicated, sorted. */
 export function canonicalPrincipals(ids: unknown, path: (string | number)[] = ["principals"]): Result<string[]> {
   if (!Array.isArray(ids) || ids.length === 0) {
-    return { ok: false, issues: [{ code: "invalid_principal", path, message: "principals must be a non-empty list of Entra object ids (GUIDs) of users or groups." }] };
+    return {
+      ok: false,
+      issues: [
+        {
+          code: "invalid_principal",
+          path,
+          message: "principals must be a non-empty list of Entra object ids (GUIDs) of users or groups.",
+        },
+      ],
+    };
   }
   const issues: Issue[] = [];
   ids.forEach((id, i) => {
-    if (!isGuid(id)) issues.push({ code: "invalid_principal", path: [...path, i], message: `"${id}" is not an Entra object id; give the user's or group's object id, a GUID such as 8e811502-2c2a-4d1b-9c5e-1f0b2e4f9a10.` });
+    if (!isGuid(id))
+      issues.push({
+        code: "invalid_principal",
+        path: [...path, i],
+        message: `"${id}" is not an Entra object id; give the user's or group's object id, a GUID such as 8e811502-2c2a-4d1b-9c5e-1f0b2e4f9a10.`,
+      });
   });
   if (issues.length) return { ok: false, issues };
   return { ok: true, value: principalSet(ids as string[]) };

@@ -49,7 +49,15 @@ export interface FaultSpec {
 }
 
 export type FaultName = Exclude<keyof FaultSpec, "seed" | "lag">;
-export const FAULT_NAMES: readonly FaultName[] = ["drop", "throttle", "unavailable", "echoAuth", "ambiguousPost", "dropAfterWrite", "slow"];
+export const FAULT_NAMES: readonly FaultName[] = [
+  "drop",
+  "throttle",
+  "unavailable",
+  "echoAuth",
+  "ambiguousPost",
+  "dropAfterWrite",
+  "slow",
+];
 
 const DEFAULT_METHODS: Partial<Record<FaultName, string[]>> = {
   ambiguousPost: ["POST"],
@@ -86,7 +94,10 @@ export function parseFaults(spec: string | FaultSpec | undefined | null): FaultS
     if (s.startsWith("{")) out = JSON.parse(s);
     else {
       out = {};
-      for (const part of s.split(";").map((x) => x.trim()).filter(Boolean)) {
+      for (const part of s
+        .split(";")
+        .map((x) => x.trim())
+        .filter(Boolean)) {
         const m = /^([A-Za-z]+)\s*(?::(.*)|=(.*))?$/.exec(part);
         if (!m) throw new Error(`fault "${part}" is not name:key=value,…`);
         if (m[3] !== undefined) {
@@ -94,7 +105,10 @@ export function parseFaults(spec: string | FaultSpec | undefined | null): FaultS
           continue;
         }
         const rule: Record<string, unknown> = {};
-        for (const kv of (m[2] ?? "").split(",").map((x) => x.trim()).filter(Boolean)) {
+        for (const kv of (m[2] ?? "")
+          .split(",")
+          .map((x) => x.trim())
+          .filter(Boolean)) {
           const [k, v] = kv.split("=").map((x) => x.trim());
           if (!k || v === undefined) throw new Error(`fault option "${kv}" in "${part}" is not key=value`);
           rule[k] = k === "methods" ? v.split("|").map((x) => x.toUpperCase()) : coerce(v);
@@ -108,7 +122,8 @@ export function parseFaults(spec: string | FaultSpec | undefined | null): FaultS
       throw new Error(`unknown fault "${k}"; faults are ${[...FAULT_NAMES, "lag", "seed"].join(", ")}`);
     }
   }
-  if (out.lag !== undefined && (typeof out.lag !== "object" || typeof (out.lag as { ms?: unknown }).ms !== "number")) throw new Error("lag needs ms, e.g. lag:ms=200");
+  if (out.lag !== undefined && (typeof out.lag !== "object" || typeof (out.lag as { ms?: unknown }).ms !== "number"))
+    throw new Error("lag needs ms, e.g. lag:ms=200");
   return out as FaultSpec;
 }
 
@@ -177,7 +192,10 @@ export class FaultEngine {
   }
 
   stats(): FaultStats {
-    const fired = Object.fromEntries(FAULT_NAMES.map((n) => [n, this.firedCount.get(n) ?? 0])) as Record<FaultName, number>;
+    const fired = Object.fromEntries(FAULT_NAMES.map((n) => [n, this.firedCount.get(n) ?? 0])) as Record<
+      FaultName,
+      number
+    >;
     return { requests: this.requests, fired };
   }
 }

@@ -26,14 +26,21 @@ function tokenize(s: string): Tok[] {
   let i = 0;
   while (i < s.length) {
     const c = s[i];
-    if (/\s/.test(c)) { i++; continue; }
+    if (/\s/.test(c)) {
+      i++;
+      continue;
+    }
     if (c === "'") {
       let v = "";
       i++;
       for (;;) {
         if (i >= s.length) throw new FilterError("unterminated string literal");
         if (s[i] === "'") {
-          if (s[i + 1] === "'") { v += "'"; i += 2; continue; }
+          if (s[i + 1] === "'") {
+            v += "'";
+            i += 2;
+            continue;
+          }
           i++;
           break;
         }
@@ -42,11 +49,23 @@ function tokenize(s: string): Tok[] {
       out.push({ t: "str", v });
       continue;
     }
-    if ("(),:/".includes(c)) { out.push({ t: "p", v: c as "(" }); i++; continue; }
+    if ("(),:/".includes(c)) {
+      out.push({ t: "p", v: c as "(" });
+      i++;
+      continue;
+    }
     const num = /^-?\d+(\.\d+)?/.exec(s.slice(i));
-    if (num && !/[A-Za-z_]/.test(s[i + num[0].length] ?? "")) { out.push({ t: "num", v: Number(num[0]) }); i += num[0].length; continue; }
+    if (num && !/[A-Za-z_]/.test(s[i + num[0].length] ?? "")) {
+      out.push({ t: "num", v: Number(num[0]) });
+      i += num[0].length;
+      continue;
+    }
     const id = /^[A-Za-z_@$][A-Za-z0-9_@.$]*/.exec(s.slice(i));
-    if (id) { out.push({ t: "id", v: id[0] }); i += id[0].length; continue; }
+    if (id) {
+      out.push({ t: "id", v: id[0] });
+      i += id[0].length;
+      continue;
+    }
     throw new FilterError(`unexpected character '${c}' at ${i}`);
   }
   return out;
@@ -123,7 +142,9 @@ class Parser {
     if (t && t.t === "id" && ["eq", "ne"].includes(t.v.toLowerCase())) {
       this.i++;
       const right = this.operand();
-      return t.v.toLowerCase() === "eq" ? (e, env) => equal(left(e, env), right(e, env)) : (e, env) => !equal(left(e, env), right(e, env));
+      return t.v.toLowerCase() === "eq"
+        ? (e, env) => equal(left(e, env), right(e, env))
+        : (e, env) => !equal(left(e, env), right(e, env));
     }
     if (t && t.t === "id" && ["gt", "ge", "lt", "le", "in", "has"].includes(t.v.toLowerCase())) {
       throw new FilterError(`the operator '${t.v}' is not supported`);
@@ -148,7 +169,8 @@ class Parser {
     if (word === "null") return () => null;
     const next = this.peek();
     if (next && next.t === "p" && next.v === "(") {
-      if (!["startswith", "endswith", "contains"].includes(word)) throw new FilterError(`the function '${t.v}' is not supported`);
+      if (!["startswith", "endswith", "contains"].includes(word))
+        throw new FilterError(`the function '${t.v}' is not supported`);
       this.i++;
       const a = this.operand();
       this.expectP(",");
@@ -166,7 +188,8 @@ class Parser {
     if (next && next.t === "p" && next.v === "/") {
       this.i++;
       const fn = this.toks[this.i++];
-      if (!fn || fn.t !== "id" || !["any", "all"].includes(fn.v.toLowerCase())) throw new FilterError(`only ${name}/any(…) and ${name}/all(…) are supported`);
+      if (!fn || fn.t !== "id" || !["any", "all"].includes(fn.v.toLowerCase()))
+        throw new FilterError(`only ${name}/any(…) and ${name}/all(…) are supported`);
       this.expectP("(");
       const v = this.toks[this.i++];
       if (!v || v.t !== "id") throw new FilterError("expected a lambda variable");

@@ -15,7 +15,13 @@ import { normalizeKeys } from "../core/normalise";
 
 export interface SeedData {
   roles?: { id?: string; displayName: string; description?: string; isBuiltIn?: boolean; actions: string[] }[];
-  assignments?: { id?: string; displayName: string; roleDefinitionId: string; principalIds: string[]; appScopeIds?: string[] }[];
+  assignments?: {
+    id?: string;
+    displayName: string;
+    roleDefinitionId: string;
+    principalIds: string[];
+    appScopeIds?: string[];
+  }[];
   legacyRoles?: LegacyRoleRecord[];
 }
 
@@ -33,7 +39,8 @@ export function readSeedFile(file: string): SeedData {
   } catch (e) {
     throw new Error(`cannot read the seed file ${file}: ${(e as Error).message}`);
   }
-  if (!data || typeof data !== "object" || Array.isArray(data)) throw new Error(`the seed file ${file} must hold an object with roles and assignments`);
+  if (!data || typeof data !== "object" || Array.isArray(data))
+    throw new Error(`the seed file ${file} must hold an object with roles and assignments`);
   return data as SeedData;
 }
 
@@ -56,8 +63,15 @@ export function applySeed(store: TenantStore, seed: SeedData): SeedResult {
     result.roles++;
   }
   for (const a of seed.assignments ?? []) {
-    if (!a || typeof a.displayName !== "string" || typeof a.roleDefinitionId !== "string" || !Array.isArray(a.principalIds)) {
-      result.skipped.push(`assignment ${JSON.stringify(a?.displayName ?? a)}: needs displayName, roleDefinitionId and principalIds`);
+    if (
+      !a ||
+      typeof a.displayName !== "string" ||
+      typeof a.roleDefinitionId !== "string" ||
+      !Array.isArray(a.principalIds)
+    ) {
+      result.skipped.push(
+        `assignment ${JSON.stringify(a?.displayName ?? a)}: needs displayName, roleDefinitionId and principalIds`,
+      );
       continue;
     }
     const roleId = a.roleDefinitionId.toLowerCase();
@@ -67,7 +81,12 @@ export function applySeed(store: TenantStore, seed: SeedData): SeedResult {
     }
     const id = typeof a.id === "string" && a.id ? a.id.toLowerCase() : undefined;
     const cur = id ? store.getAssignment(id) : null;
-    const input = { displayName: a.displayName, roleDefinitionId: roleId, principalIds: a.principalIds.map((p) => p.toLowerCase()), appScopeIds: a.appScopeIds ?? ["/"] };
+    const input = {
+      displayName: a.displayName,
+      roleDefinitionId: roleId,
+      principalIds: a.principalIds.map((p) => p.toLowerCase()),
+      appScopeIds: a.appScopeIds ?? ["/"],
+    };
     if (cur) store.updateAssignment(cur.id, input);
     else store.createAssignment(input, id);
     result.assignments++;

@@ -44,7 +44,16 @@ import { createHash, randomUUID } from "node:crypto";
 import type { AssignmentRecord, RoleRecord } from "../backend/backend";
 import { BuiltInRoleError, NotFoundError, TenantStore } from "../backend/store";
 import {
-  ATOMS, CATEGORIES, KNOWN_ACTIONS, WILDCARDS, atomLabel, getCategory, getGroup, isPrivilegedAction, isUnpublishedKey, knownActionStrings,
+  ATOMS,
+  CATEGORIES,
+  KNOWN_ACTIONS,
+  WILDCARDS,
+  atomLabel,
+  getCategory,
+  getGroup,
+  isPrivilegedAction,
+  isUnpublishedKey,
+  knownActionStrings,
 } from "../core/catalogue";
 import { normalizeKeys } from "../core/normalise";
 import { WORKLOAD_APP_SCOPE, isGuid } from "../core/scope";
@@ -105,11 +114,38 @@ const MAX_BODY = 1 << 20;
 const CUSTOM_APP_SCOPES = [
   { id: "00567", type: "DeviceGroups", displayName: "TLV1", description: "TLV floor 1 devices", customAttributes: [] },
   { id: "00568", type: "DeviceGroups", displayName: "TLV2", description: "TLV floor 2 devices", customAttributes: [] },
-  { id: "00612", type: "UserGroupIds", displayName: "SOC analysts", description: "Users of the SOC analyst groups", customAttributes: [] },
+  {
+    id: "00612",
+    type: "UserGroupIds",
+    displayName: "SOC analysts",
+    description: "Users of the SOC analyst groups",
+    customAttributes: [],
+  },
 ];
 
-const ROLE_PROPS = new Set(["@odata.type", "id", "displayName", "description", "rolePermissions", "isEnabled", "isBuiltIn", "templateId", "version", "resourceScopes"]);
-const ASSIGNMENT_PROPS = new Set(["@odata.type", "id", "displayName", "description", "roleDefinitionId", "principalIds", "directoryScopeIds", "appScopeIds", "condition"]);
+const ROLE_PROPS = new Set([
+  "@odata.type",
+  "id",
+  "displayName",
+  "description",
+  "rolePermissions",
+  "isEnabled",
+  "isBuiltIn",
+  "templateId",
+  "version",
+  "resourceScopes",
+]);
+const ASSIGNMENT_PROPS = new Set([
+  "@odata.type",
+  "id",
+  "displayName",
+  "description",
+  "roleDefinitionId",
+  "principalIds",
+  "directoryScopeIds",
+  "appScopeIds",
+  "condition",
+]);
 
 const APP_SCOPE = /^\/[A-Za-z][A-Za-z0-9]*\/[^/\s]+$/;
 const WORKLOAD_IDS = new Set(Object.values(WORKLOAD_APP_SCOPE).map((w) => w.toLowerCase()));
@@ -117,10 +153,22 @@ const WORKLOAD_IDS = new Set(Object.values(WORKLOAD_APP_SCOPE).map((w) => w.toLo
 /** Display text of a catalogue action, as Defender's catalogue puts it in `name` (reference §3.4). */
 function catalogueEntries(): { id: string; name: string; description: string; isPrivileged: boolean }[] {
   const out = new Map<string, { id: string; name: string; description: string; isPrivileged: boolean }>();
-  for (const a of ATOMS) if (a.info.action) out.set(a.info.action.toLowerCase(), { id: a.info.action, name: atomLabel(a), description: atomLabel(a), isPrivileged: isPrivilegedAction(a.info.action) });
+  for (const a of ATOMS)
+    if (a.info.action)
+      out.set(a.info.action.toLowerCase(), {
+        id: a.info.action,
+        name: atomLabel(a),
+        description: atomLabel(a),
+        isPrivileged: isPrivilegedAction(a.info.action),
+      });
   for (const w of WILDCARDS) {
     const where = [getCategory(w.category).name, ...(w.group ? [getGroup(w.group)!.name] : [])].join(" \\ ");
-    out.set(w.action.toLowerCase(), { id: w.action, name: `${where} - ${w.label}`, description: `${where} - ${w.label}`, isPrivileged: isPrivilegedAction(w.action) });
+    out.set(w.action.toLowerCase(), {
+      id: w.action,
+      name: `${where} - ${w.label}`,
+      description: `${where} - ${w.label}`,
+      isPrivileged: isPrivilegedAction(w.action),
+    });
   }
   // other literals the sources show: plain display text from the path ("Authorization and settings - security (read)"), never the
   // catalogue's provenance notes, which mention other permissions' names
@@ -130,7 +178,12 @@ function catalogueEntries(): { id: string; name: string; description: string; is
     const verb = rest.pop();
     const cat = CATEGORIES.find((c) => c.id === category)?.name ?? category;
     const name = `${cat}${rest.length ? ` - ${rest.join(" ")}` : ""} (${verb})`;
-    out.set(k.action.toLowerCase(), { id: k.action, name, description: name, isPrivileged: isPrivilegedAction(k.action) });
+    out.set(k.action.toLowerCase(), {
+      id: k.action,
+      name,
+      description: name,
+      isPrivileged: isPrivilegedAction(k.action),
+    });
   }
   return [...out.values()];
 }
@@ -149,7 +202,12 @@ class Emulator {
   private readonly lag = new Map<string, { until: number; kind: "created" | "patched"; previous?: unknown }>();
   private patchCount = 0;
 
-  constructor(readonly store: TenantStore, public behaviour: EmulatorBehaviour, faults: FaultSpec | string | undefined, private readonly log?: (line: string) => void) {
+  constructor(
+    readonly store: TenantStore,
+    public behaviour: EmulatorBehaviour,
+    faults: FaultSpec | string | undefined,
+    private readonly log?: (line: string) => void,
+  ) {
     this.faults = new FaultEngine(faults);
   }
 
@@ -160,36 +218,82 @@ class Emulator {
     const host = req.headers.host ?? "127.0.0.1";
     const url = new URL(req.url ?? "/", `http://${host}`);
     const requestId = randomUUID();
-    const clientRequestId = typeof req.headers["client-request-id"] === "string" ? req.headers["client-request-id"] : randomUUID();
+    const clientRequestId =
+      typeof req.headers["client-request-id"] === "string" ? req.headers["client-request-id"] : randomUUID();
     const ids = { requestId, clientRequestId };
     let raw: string;
     try {
       raw = await readBody(req);
     } catch {
-      return this.send(req, res, method, url, this.error(413, "RequestEntityTooLarge", "The request body is too large.", ids), ids);
+      return this.send(
+        req,
+        res,
+        method,
+        url,
+        this.error(413, "RequestEntityTooLarge", "The request body is too large.", ids),
+        ids,
+      );
     }
-    if (url.pathname.startsWith("/_emulator/")) return this.send(req, res, method, url, this.control(method, url.pathname, raw), ids, true);
+    if (url.pathname.startsWith("/_emulator/"))
+      return this.send(req, res, method, url, this.control(method, url.pathname, raw), ids, true);
 
     this.faults.countRequest();
     const route = `${method} ${routeKey(url.pathname)}`;
     this.byRoute.set(route, (this.byRoute.get(route) ?? 0) + 1);
     const auth = req.headers.authorization;
     if (typeof auth !== "string" || !/^Bearer\s+\S+/i.test(auth)) {
-      return this.send(req, res, method, url, this.error(401, "InvalidAuthenticationToken", "Access token is empty.", ids), ids);
+      return this.send(
+        req,
+        res,
+        method,
+        url,
+        this.error(401, "InvalidAuthenticationToken", "Access token is empty.", ids),
+        ids,
+      );
     }
     if (this.faults.fires("drop", method)) return this.destroy(req, method, url, "drop");
     if (this.faults.fires("throttle", method)) {
       const t = this.faults.current.throttle!;
       const secs = t.retryAfter ?? 1;
       const retryAfter = t.retryAfterDate ? new Date(Date.now() + secs * 1000).toUTCString() : String(secs);
-      return this.send(req, res, method, url, { ...this.error(429, "TooManyRequests", "Too many requests.", ids), headers: { "Retry-After": retryAfter } }, ids, false, "throttle");
+      return this.send(
+        req,
+        res,
+        method,
+        url,
+        { ...this.error(429, "TooManyRequests", "Too many requests.", ids), headers: { "Retry-After": retryAfter } },
+        ids,
+        false,
+        "throttle",
+      );
     }
     if (this.faults.fires("unavailable", method)) {
       const r = this.faults.current.unavailable!.retryAfter;
-      return this.send(req, res, method, url, { ...this.error(503, "ServiceUnavailable", "The service is temporarily unavailable.", ids), ...(r !== undefined ? { headers: { "Retry-After": String(r) } } : {}) }, ids, false, "unavailable");
+      return this.send(
+        req,
+        res,
+        method,
+        url,
+        {
+          ...this.error(503, "ServiceUnavailable", "The service is temporarily unavailable.", ids),
+          ...(r !== undefined ? { headers: { "Retry-After": String(r) } } : {}),
+        },
+        ids,
+        false,
+        "unavailable",
+      );
     }
     if (this.faults.fires("echoAuth", method)) {
-      return this.send(req, res, method, url, this.error(400, "BadRequest", `Malformed request; received Authorization: ${auth}`, ids), ids, false, "echoAuth");
+      return this.send(
+        req,
+        res,
+        method,
+        url,
+        this.error(400, "BadRequest", `Malformed request; received Authorization: ${auth}`, ids),
+        ids,
+        false,
+        "echoAuth",
+      );
     }
 
     let reply: Reply;
@@ -199,27 +303,37 @@ class Emulator {
         try {
           body = JSON.parse(raw);
         } catch {
-          throw new HttpError(400, "BadRequest", "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.");
+          throw new HttpError(
+            400,
+            "BadRequest",
+            "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.",
+          );
         }
       }
       reply = this.route(method, url, body, `http://${host}`);
     } catch (e) {
       if (e instanceof HttpError) reply = this.error(e.status, e.code, e.message, ids);
       else if (e instanceof NotFoundError) reply = this.error(404, "NotFound", e.message, ids);
-      else if (e instanceof BuiltInRoleError) reply = this.error(403, "Forbidden", "Built-in role definitions cannot be modified or deleted.", ids);
+      else if (e instanceof BuiltInRoleError)
+        reply = this.error(403, "Forbidden", "Built-in role definitions cannot be modified or deleted.", ids);
       else reply = this.error(500, "InternalServerError", `emulator error: ${(e as Error).message}`, ids);
     }
     if (reply.status >= 400 && reply.body === undefined) reply = this.error(reply.status, "Error", "", ids);
 
     if (reply.written && this.faults.lagMs > 0) {
-      this.lag.set(reply.written.id.toLowerCase(), { until: Date.now() + this.faults.lagMs, kind: reply.written.kind, previous: reply.written.previous });
+      this.lag.set(reply.written.id.toLowerCase(), {
+        until: Date.now() + this.faults.lagMs,
+        kind: reply.written.kind,
+        previous: reply.written.previous,
+      });
     }
     let fault: string | undefined;
     if (reply.written?.kind === "created" && method === "POST" && this.faults.fires("ambiguousPost", method)) {
       fault = "ambiguousPost";
-      reply = this.faults.ambiguousMode() === "redirect"
-        ? { status: 302, headers: { Location: reply.written.location ?? `http://${host}${url.pathname}` } }
-        : this.error(500, "InternalServerError", "An internal server error occurred.", ids);
+      reply =
+        this.faults.ambiguousMode() === "redirect"
+          ? { status: 302, headers: { Location: reply.written.location ?? `http://${host}${url.pathname}` } }
+          : this.error(500, "InternalServerError", "An internal server error occurred.", ids);
     } else if (reply.written && this.faults.fires("dropAfterWrite", method)) {
       return this.destroy(req, method, url, "dropAfterWrite");
     }
@@ -235,14 +349,29 @@ class Emulator {
     req.socket.destroy();
   }
 
-  private send(req: http.IncomingMessage, res: http.ServerResponse, method: string, url: URL, reply: Reply, ids: { requestId: string; clientRequestId: string }, control = false, fault?: string): void {
+  private send(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    method: string,
+    url: URL,
+    reply: Reply,
+    ids: { requestId: string; clientRequestId: string },
+    control = false,
+    fault?: string,
+  ): void {
     if (control && reply.status >= 400) this.log?.(`${method} ${url.pathname} → ${reply.status} (control)`);
-    else if (!control) this.log?.(`${method} ${url.pathname}${url.search} → ${reply.status}${fault ? ` [${fault}]` : ""}`);
+    else if (!control)
+      this.log?.(`${method} ${url.pathname}${url.search} → ${reply.status}${fault ? ` [${fault}]` : ""}`);
     if (res.destroyed || req.socket.destroyed) return;
-    const headers: Record<string, string> = { "request-id": ids.requestId, "client-request-id": ids.clientRequestId, ...(reply.headers ?? {}) };
+    const headers: Record<string, string> = {
+      "request-id": ids.requestId,
+      "client-request-id": ids.clientRequestId,
+      ...(reply.headers ?? {}),
+    };
     if (reply.body !== undefined) {
       const text = JSON.stringify(reply.body);
-      headers["Content-Type"] = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
+      headers["Content-Type"] =
+        "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
       res.writeHead(reply.status, headers);
       res.end(text);
     } else {
@@ -251,8 +380,26 @@ class Emulator {
     }
   }
 
-  private error(status: number, code: string, message: string, ids: { requestId: string; clientRequestId: string }): Reply {
-    return { status, body: { error: { code, message, innerError: { date: new Date().toISOString().replace(/\.\d+Z$/, ""), "request-id": ids.requestId, "client-request-id": ids.clientRequestId } } } };
+  private error(
+    status: number,
+    code: string,
+    message: string,
+    ids: { requestId: string; clientRequestId: string },
+  ): Reply {
+    return {
+      status,
+      body: {
+        error: {
+          code,
+          message,
+          innerError: {
+            date: new Date().toISOString().replace(/\.\d+Z$/, ""),
+            "request-id": ids.requestId,
+            "client-request-id": ids.clientRequestId,
+          },
+        },
+      },
+    };
   }
 
   // ---- control ------------------------------------------------------------------------------------
@@ -275,7 +422,9 @@ class Emulator {
         case "POST /_emulator/faults":
         case "PUT /_emulator/faults": {
           const b = json() as { spec?: string } | FaultSpec;
-          this.setFaults(typeof (b as { spec?: unknown }).spec === "string" ? (b as { spec: string }).spec : (b as FaultSpec));
+          this.setFaults(
+            typeof (b as { spec?: unknown }).spec === "string" ? (b as { spec: string }).spec : (b as FaultSpec),
+          );
           return { status: 200, body: this.faults.current };
         }
         case "DELETE /_emulator/faults":
@@ -289,7 +438,10 @@ class Emulator {
         case "GET /_emulator/stats":
           return { status: 200, body: { ...this.faults.stats(), byRoute: Object.fromEntries(this.byRoute) } };
         default:
-          return { status: 404, body: { error: { code: "NotFound", message: `no control endpoint ${method} ${path}` } } };
+          return {
+            status: 404,
+            body: { error: { code: "NotFound", message: `no control endpoint ${method} ${path}` } },
+          };
       }
     } catch (e) {
       return { status: 400, body: { error: { code: "BadRequest", message: (e as Error).message } } };
@@ -299,7 +451,10 @@ class Emulator {
   // ---- routing ------------------------------------------------------------------------------------
 
   private route(method: string, url: URL, body: unknown, origin: string): Reply {
-    const segs = url.pathname.split("/").filter(Boolean).map((s) => decodeURIComponent(s));
+    const segs = url.pathname
+      .split("/")
+      .filter(Boolean)
+      .map((s) => decodeURIComponent(s));
     const [version, ...rest] = segs;
     const lowerRest = rest.map((s) => s.toLowerCase());
     if (version === "v1.0" && lowerRest[0] === "rolemanagement" && lowerRest[1] === "defender") {
@@ -317,7 +472,8 @@ class Emulator {
     }
     switch (collection.toLowerCase()) {
       case "roledefinitions":
-        if (more.length || (nav && nav.toLowerCase() !== "inheritspermissionsfrom")) throw new HttpError(404, "NotFound", `Resource not found for the segment '${nav}'.`);
+        if (more.length || (nav && nav.toLowerCase() !== "inheritspermissionsfrom"))
+          throw new HttpError(404, "NotFound", `Resource not found for the segment '${nav}'.`);
         if (nav) {
           allow(method, ["GET"]);
           if (!this.store.getRole(id.toLowerCase())) throw notFound(id);
@@ -325,13 +481,20 @@ class Emulator {
         }
         return id ? this.role(method, id, body, ctx, url) : this.roles(method, url, body, origin, ctx);
       case "roleassignments":
-        if (more.length || (nav && nav.toLowerCase() !== "roledefinition")) throw new HttpError(404, "NotFound", `Resource not found for the segment '${nav}'.`);
+        if (more.length || (nav && nav.toLowerCase() !== "roledefinition"))
+          throw new HttpError(404, "NotFound", `Resource not found for the segment '${nav}'.`);
         if (nav) {
           allow(method, ["GET"]);
           const a = this.store.getAssignment(id.toLowerCase());
           const r = a && this.store.getRole(a.roleDefinitionId);
           if (!r) throw notFound(id);
-          return { status: 200, body: { "@odata.context": `${origin}/beta/$metadata#roleManagement/defender/roleDefinitions/$entity`, ...roleJson(r) } };
+          return {
+            status: 200,
+            body: {
+              "@odata.context": `${origin}/beta/$metadata#roleManagement/defender/roleDefinitions/$entity`,
+              ...roleJson(r),
+            },
+          };
         }
         return id ? this.assignment(method, id, body, ctx, url) : this.assignments(method, url, body, origin, ctx);
       case "resourcenamespaces":
@@ -370,7 +533,8 @@ class Emulator {
     let size = this.behaviour.pageSize;
     if (top !== null) {
       const n = Number(top);
-      if (!Number.isInteger(n) || n < 0) throw new HttpError(400, "BadRequest", `Invalid value '${top}' for $top query option.`);
+      if (!Number.isInteger(n) || n < 0)
+        throw new HttpError(400, "BadRequest", `Invalid value '${top}' for $top query option.`);
       size = Math.max(1, n);
     }
     const skipRaw = q.get("$skiptoken");
@@ -382,7 +546,8 @@ class Emulator {
     if (skip + size < list.length) {
       const next = new URLSearchParams(q);
       next.set("$skiptoken", Buffer.from(String(skip + size), "utf8").toString("base64url"));
-      body["@odata.nextLink"] = `${origin}${url.pathname}?${[...next].map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join("&")}`;
+      body["@odata.nextLink"] =
+        `${origin}${url.pathname}?${[...next].map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join("&")}`;
     }
     body.value = slice.map((e) => select(e, url));
     return { status: 200, body };
@@ -393,18 +558,39 @@ class Emulator {
   private checkActions(actions: string[]): void {
     for (const a of actions) {
       const k = a.trim().toLowerCase();
-      if (isUnpublishedKey(k)) throw new HttpError(400, "BadRequest", `The resource action '${a}' is not valid: urn:defender-rbac keys are local to pulumi-defender-rbac and are not Graph action strings.`);
-      if (!this.known.has(k)) throw new HttpError(400, "BadRequest", `The resource action '${a}' is not a valid action of the microsoft.xdr namespace.`);
-      if (this.behaviour.rejectDataops && k.startsWith("microsoft.xdr/dataops/")) throw new HttpError(400, "BadRequest", `${a} is not a valid permission for storage`);
+      if (isUnpublishedKey(k))
+        throw new HttpError(
+          400,
+          "BadRequest",
+          `The resource action '${a}' is not valid: urn:defender-rbac keys are local to pulumi-defender-rbac and are not Graph action strings.`,
+        );
+      if (!this.known.has(k))
+        throw new HttpError(
+          400,
+          "BadRequest",
+          `The resource action '${a}' is not a valid action of the microsoft.xdr namespace.`,
+        );
+      if (this.behaviour.rejectDataops && k.startsWith("microsoft.xdr/dataops/"))
+        throw new HttpError(400, "BadRequest", `${a} is not a valid permission for storage`);
     }
   }
 
-  private roleFields(body: unknown, creating: boolean): { displayName?: string; description?: string; actions?: string[] } {
+  private roleFields(
+    body: unknown,
+    creating: boolean,
+  ): { displayName?: string; description?: string; actions?: string[] } {
     const b = object(body);
-    for (const k of Object.keys(b)) if (!ROLE_PROPS.has(k)) throw new HttpError(400, "BadRequest", `Property '${k}' does not exist as a declared property or extension property.`);
+    for (const k of Object.keys(b))
+      if (!ROLE_PROPS.has(k))
+        throw new HttpError(
+          400,
+          "BadRequest",
+          `Property '${k}' does not exist as a declared property or extension property.`,
+        );
     const out: { displayName?: string; description?: string; actions?: string[] } = {};
     if (creating || "displayName" in b) {
-      if (typeof b.displayName !== "string" || b.displayName.trim() === "") throw new HttpError(400, "BadRequest", "displayName is required and must be a non-empty string.");
+      if (typeof b.displayName !== "string" || b.displayName.trim() === "")
+        throw new HttpError(400, "BadRequest", "displayName is required and must be a non-empty string.");
       out.displayName = b.displayName;
     }
     if ("description" in b && b.description !== null) {
@@ -412,14 +598,20 @@ class Emulator {
       out.description = b.description;
     }
     if (creating || "rolePermissions" in b) {
-      if (!Array.isArray(b.rolePermissions)) throw new HttpError(400, "BadRequest", "rolePermissions is required and must be a list of { allowedResourceActions }.");
+      if (!Array.isArray(b.rolePermissions))
+        throw new HttpError(
+          400,
+          "BadRequest",
+          "rolePermissions is required and must be a list of { allowedResourceActions }.",
+        );
       const actions: string[] = [];
       for (const p of b.rolePermissions) {
         const pa = object(p);
         if (!Array.isArray(pa.allowedResourceActions) || pa.allowedResourceActions.some((x) => typeof x !== "string")) {
           throw new HttpError(400, "BadRequest", "rolePermissions[].allowedResourceActions must be a list of strings.");
         }
-        if (Array.isArray(pa.excludedResourceActions) && pa.excludedResourceActions.length) throw new HttpError(400, "BadRequest", "excludedResourceActions is not supported.");
+        if (Array.isArray(pa.excludedResourceActions) && pa.excludedResourceActions.length)
+          throw new HttpError(400, "BadRequest", "excludedResourceActions is not supported.");
         actions.push(...(pa.allowedResourceActions as string[]));
       }
       this.checkActions(actions);
@@ -432,9 +624,18 @@ class Emulator {
     allow(method, ["GET", "POST"]);
     if (method === "GET") return this.page(url, this.store.listRoles().map(roleJson), origin, ctx);
     const f = this.roleFields(body, true);
-    const r = this.store.createRole({ displayName: f.displayName!, description: f.description ?? "", actions: f.actions ?? [] });
+    const r = this.store.createRole({
+      displayName: f.displayName!,
+      description: f.description ?? "",
+      actions: f.actions ?? [],
+    });
     const location = `${origin}${BASE}/roleDefinitions/${r.id}`;
-    return { status: 201, body: { "@odata.context": `${ctx}/$entity`, ...roleJson(r) }, headers: { Location: location }, written: { kind: "created", id: r.id, location } };
+    return {
+      status: 201,
+      body: { "@odata.context": `${ctx}/$entity`, ...roleJson(r) },
+      headers: { Location: location },
+      written: { kind: "created", id: r.id, location },
+    };
   }
 
   /** GET of one entity, as read-after-write lag makes it look: absent just after create, the old version just after a PATCH. */
@@ -452,7 +653,8 @@ class Emulator {
     const cur = this.store.getRole(id);
     if (method === "GET") return this.getEntity(idRaw, cur && roleJson(cur), ctx, url);
     if (!cur) throw notFound(idRaw);
-    if (cur.isBuiltIn) throw new HttpError(403, "Forbidden", "Built-in role definitions cannot be modified or deleted.");
+    if (cur.isBuiltIn)
+      throw new HttpError(403, "Forbidden", "Built-in role definitions cannot be modified or deleted.");
     if (method === "DELETE") {
       this.store.deleteRole(id);
       this.lag.delete(id);
@@ -467,7 +669,11 @@ class Emulator {
     const mode = this.behaviour.patchResponse;
     const with200 = mode === "200" || (mode === "alternate" && this.patchCount++ % 2 === 1);
     return with200
-      ? { status: 200, body: { "@odata.context": `${ctx}/$entity`, ...now }, written: { kind: "patched", id, previous } }
+      ? {
+          status: 200,
+          body: { "@odata.context": `${ctx}/$entity`, ...now },
+          written: { kind: "patched", id, previous },
+        }
       : { status: 204, written: { kind: "patched", id, previous } };
   }
 
@@ -483,20 +689,41 @@ class Emulator {
 
   // ---- roleAssignments ----------------------------------------------------------------------------
 
-  private assignmentFields(body: unknown, creating: boolean): { displayName?: string; roleDefinitionId?: string; principalIds?: string[]; appScopeIds?: string[] } {
+  private assignmentFields(
+    body: unknown,
+    creating: boolean,
+  ): { displayName?: string; roleDefinitionId?: string; principalIds?: string[]; appScopeIds?: string[] } {
     const b = object(body);
     if (creating && this.behaviour.strict && "@odata.type" in b) {
-      throw new HttpError(400, "BadRequest", "The input was not valid. roleAssignment: The roleAssignment field is required.");
+      throw new HttpError(
+        400,
+        "BadRequest",
+        "The input was not valid. roleAssignment: The roleAssignment field is required.",
+      );
     }
-    for (const k of Object.keys(b)) if (!ASSIGNMENT_PROPS.has(k)) throw new HttpError(400, "BadRequest", `Property '${k}' does not exist as a declared property or extension property.`);
-    const out: { displayName?: string; roleDefinitionId?: string; principalIds?: string[]; appScopeIds?: string[] } = {};
+    for (const k of Object.keys(b))
+      if (!ASSIGNMENT_PROPS.has(k))
+        throw new HttpError(
+          400,
+          "BadRequest",
+          `Property '${k}' does not exist as a declared property or extension property.`,
+        );
+    const out: { displayName?: string; roleDefinitionId?: string; principalIds?: string[]; appScopeIds?: string[] } =
+      {};
     if (creating || "displayName" in b) {
-      if (typeof b.displayName !== "string" || b.displayName.trim() === "") throw new HttpError(400, "BadRequest", "displayName is required and must be a non-empty string.");
+      if (typeof b.displayName !== "string" || b.displayName.trim() === "")
+        throw new HttpError(400, "BadRequest", "displayName is required and must be a non-empty string.");
       out.displayName = b.displayName;
     }
     if (creating) {
-      if (typeof b.roleDefinitionId !== "string" || !b.roleDefinitionId) throw new HttpError(400, "BadRequest", "roleDefinitionId is required.");
-      if (!this.store.getRole(b.roleDefinitionId.toLowerCase())) throw new HttpError(400, "BadRequest", `roleDefinitionId '${b.roleDefinitionId}' does not refer to an existing role definition.`);
+      if (typeof b.roleDefinitionId !== "string" || !b.roleDefinitionId)
+        throw new HttpError(400, "BadRequest", "roleDefinitionId is required.");
+      if (!this.store.getRole(b.roleDefinitionId.toLowerCase()))
+        throw new HttpError(
+          400,
+          "BadRequest",
+          `roleDefinitionId '${b.roleDefinitionId}' does not refer to an existing role definition.`,
+        );
       out.roleDefinitionId = b.roleDefinitionId.toLowerCase();
     } else if ("roleDefinitionId" in b) {
       throw new HttpError(400, "BadRequest", "roleDefinitionId cannot be changed; create a new assignment.");
@@ -508,13 +735,19 @@ class Emulator {
       out.principalIds = [...new Set((b.principalIds as string[]).map((p) => p.toLowerCase()))];
     }
     if ("directoryScopeIds" in b && b.directoryScopeIds !== null) {
-      if (!Array.isArray(b.directoryScopeIds) || b.directoryScopeIds.some((d) => d !== "/")) throw new HttpError(400, "BadRequest", "directoryScopeIds supports only \"/\" for the Defender provider.");
+      if (!Array.isArray(b.directoryScopeIds) || b.directoryScopeIds.some((d) => d !== "/"))
+        throw new HttpError(400, "BadRequest", 'directoryScopeIds supports only "/" for the Defender provider.');
     }
     if ("appScopeIds" in b && b.appScopeIds !== null) {
-      if (!Array.isArray(b.appScopeIds)) throw new HttpError(400, "BadRequest", "appScopeIds must be a list of strings.");
+      if (!Array.isArray(b.appScopeIds))
+        throw new HttpError(400, "BadRequest", "appScopeIds must be a list of strings.");
       for (const s of b.appScopeIds) {
         if (typeof s !== "string" || !(s === "/" || WORKLOAD_IDS.has(s.toLowerCase()) || APP_SCOPE.test(s))) {
-          throw new HttpError(400, "BadRequest", `'${s}' is not a valid app scope id; use "/", a workload (Mde, Mdo, Mdi, Mda, Mdc, SecureScoreExternal) or "/<ScopeType>/<ScopeId>".`);
+          throw new HttpError(
+            400,
+            "BadRequest",
+            `'${s}' is not a valid app scope id; use "/", a workload (Mde, Mdo, Mdi, Mda, Mdc, SecureScoreExternal) or "/<ScopeType>/<ScopeId>".`,
+          );
         }
       }
       out.appScopeIds = [...(b.appScopeIds as string[])];
@@ -528,9 +761,19 @@ class Emulator {
     allow(method, ["GET", "POST"]);
     if (method === "GET") return this.page(url, this.store.listAssignments().map(assignmentJson), origin, ctx);
     const f = this.assignmentFields(body, true);
-    const a = this.store.createAssignment({ displayName: f.displayName!, roleDefinitionId: f.roleDefinitionId!, principalIds: f.principalIds!, appScopeIds: f.appScopeIds ?? [] });
+    const a = this.store.createAssignment({
+      displayName: f.displayName!,
+      roleDefinitionId: f.roleDefinitionId!,
+      principalIds: f.principalIds!,
+      appScopeIds: f.appScopeIds ?? [],
+    });
     const location = `${origin}${BASE}/roleAssignments/${a.id}`;
-    return { status: 201, body: { "@odata.context": `${ctx}/$entity`, ...assignmentJson(a) }, headers: { Location: location }, written: { kind: "created", id: a.id, location } };
+    return {
+      status: 201,
+      body: { "@odata.context": `${ctx}/$entity`, ...assignmentJson(a) },
+      headers: { Location: location },
+      written: { kind: "created", id: a.id, location },
+    };
   }
 
   private assignment(method: string, idRaw: string, body: unknown, ctx: string, url: URL): Reply {
@@ -551,9 +794,19 @@ class Emulator {
 
   // ---- resourceNamespaces -------------------------------------------------------------------------
 
-  private namespaces(method: string, url: URL, nsId: string | undefined, nav: string | undefined, origin: string, ctx: string): Reply {
+  private namespaces(
+    method: string,
+    url: URL,
+    nsId: string | undefined,
+    nav: string | undefined,
+    origin: string,
+    ctx: string,
+  ): Reply {
     allow(method, ["GET"]);
-    const expand = (url.searchParams.get("$expand") ?? "").split(",").map((s) => s.trim().toLowerCase()).includes("resourceactions");
+    const expand = (url.searchParams.get("$expand") ?? "")
+      .split(",")
+      .map((s) => s.trim().toLowerCase())
+      .includes("resourceactions");
     const ns = (withActions: boolean) => ({
       id: "microsoft.xdr",
       name: "microsoft.xdr",
@@ -561,8 +814,14 @@ class Emulator {
         ? {
             resourceActions: catalogueEntries().map((a) => ({
               // measured on Defender: the action string is in `id`, display text in `name` (reference §3.4)
-              id: a.id, name: a.name, description: a.description, actionVerb: null, isPrivileged: a.isPrivileged,
-              authenticationContextId: null, isAuthenticationContextSettable: null, resourceScopeId: null,
+              id: a.id,
+              name: a.name,
+              description: a.description,
+              actionVerb: null,
+              isPrivileged: a.isPrivileged,
+              authenticationContextId: null,
+              isAuthenticationContextSettable: null,
+              resourceScopeId: null,
             })),
           }
         : {}),
@@ -579,7 +838,13 @@ class Emulator {
     allow(method, ["GET"]);
     const groups = this.store.listLegacyRoles("mdi").map((l) => {
       const suffix = /admin/i.test(l.name) ? "Administrators" : /user/i.test(l.name) ? "Users" : "Viewers";
-      return { id: guidFor(l.id), displayName: /^azure atp /i.test(l.id) ? l.id : `Azure ATP default ${suffix}`, securityEnabled: true, mailEnabled: false, members: l.members };
+      return {
+        id: guidFor(l.id),
+        displayName: /^azure atp /i.test(l.id) ? l.id : `Azure ATP default ${suffix}`,
+        securityEnabled: true,
+        mailEnabled: false,
+        members: l.members,
+      };
     });
     const strip = ({ members: _m, ...g }: { members: string[]; [k: string]: unknown }) => g;
     const ctx = `${origin}/v1.0/$metadata#groups`;
@@ -588,38 +853,65 @@ class Emulator {
     const g = groups.find((x) => x.id === id.toLowerCase());
     if (!g) throw notFound(id);
     if (!nav) return { status: 200, body: { "@odata.context": `${ctx}/$entity`, ...select(strip(g), url) } };
-    if (nav.toLowerCase() !== "members") throw new HttpError(404, "NotFound", `Resource not found for the segment '${nav}'.`);
-    return this.page(url, g.members.map((m) => ({ "@odata.type": "#microsoft.graph.user", id: m })), origin, `${origin}/v1.0/$metadata#directoryObjects`);
+    if (nav.toLowerCase() !== "members")
+      throw new HttpError(404, "NotFound", `Resource not found for the segment '${nav}'.`);
+    return this.page(
+      url,
+      g.members.map((m) => ({ "@odata.type": "#microsoft.graph.user", id: m })),
+      origin,
+      `${origin}/v1.0/$metadata#directoryObjects`,
+    );
   }
 }
 
 class HttpError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
   }
 }
 
-const notFound = (id: string) => new HttpError(404, "NotFound", `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`);
+const notFound = (id: string) =>
+  new HttpError(
+    404,
+    "NotFound",
+    `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`,
+  );
 
 function allow(method: string, methods: string[]): void {
-  if (!methods.includes(method)) throw new HttpError(405, "MethodNotAllowed", `The ${method} method is not supported for this resource.`);
+  if (!methods.includes(method))
+    throw new HttpError(405, "MethodNotAllowed", `The ${method} method is not supported for this resource.`);
 }
 
 function object(body: unknown): Record<string, unknown> {
-  if (!body || typeof body !== "object" || Array.isArray(body)) throw new HttpError(400, "BadRequest", "The request body must be a JSON object.");
+  if (!body || typeof body !== "object" || Array.isArray(body))
+    throw new HttpError(400, "BadRequest", "The request body must be a JSON object.");
   return body as Record<string, unknown>;
 }
 
 function select(entity: Record<string, unknown>, url: URL): Record<string, unknown> {
   const sel = url.searchParams.get("$select");
   if (!sel) return entity;
-  const keep = new Set(["id", "@odata.type", ...sel.split(",").map((s) => s.trim()).filter(Boolean)]);
+  const keep = new Set([
+    "id",
+    "@odata.type",
+    ...sel
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
+  ]);
   return Object.fromEntries(Object.entries(entity).filter(([k]) => keep.has(k)));
 }
 
 /** Groups request paths for stats: ids become {id}. */
 function routeKey(p: string): string {
-  return p.split("/").map((s, i) => (i > 4 && s && !/^[a-z]+$/i.test(s) ? "{id}" : s)).join("/");
+  return p
+    .split("/")
+    .map((s, i) => (i > 4 && s && !/^[a-z]+$/i.test(s) ? "{id}" : s))
+    .join("/");
 }
 
 function roleJson(r: RoleRecord): Record<string, unknown> {
@@ -631,7 +923,13 @@ function roleJson(r: RoleRecord): Record<string, unknown> {
     isEnabled: true,
     templateId: r.id,
     version: null,
-    rolePermissions: [{ allowedResourceActions: r.actions.filter((a) => !isUnpublishedKey(a)), condition: null, excludedResourceActions: [] }],
+    rolePermissions: [
+      {
+        allowedResourceActions: r.actions.filter((a) => !isUnpublishedKey(a)),
+        condition: null,
+        excludedResourceActions: [],
+      },
+    ],
   };
 }
 
@@ -668,8 +966,15 @@ function readBody(req: http.IncomingMessage): Promise<string> {
 
 function checkBehaviour(b: EmulatorBehaviour): EmulatorBehaviour {
   if (!Number.isInteger(b.pageSize) || b.pageSize < 1) throw new Error("pageSize must be a positive integer");
-  if (!["204", "200", "alternate"].includes(String(b.patchResponse))) throw new Error("patchResponse must be 204, 200 or alternate");
-  return { pageSize: b.pageSize, patchResponse: String(b.patchResponse) as EmulatorBehaviour["patchResponse"], strict: !!b.strict, rejectDataops: !!b.rejectDataops, inactive: !!b.inactive };
+  if (!["204", "200", "alternate"].includes(String(b.patchResponse)))
+    throw new Error("patchResponse must be 204, 200 or alternate");
+  return {
+    pageSize: b.pageSize,
+    patchResponse: String(b.patchResponse) as EmulatorBehaviour["patchResponse"],
+    strict: !!b.strict,
+    rejectDataops: !!b.rejectDataops,
+    inactive: !!b.inactive,
+  };
 }
 
 /** Starts the emulator on 127.0.0.1. */

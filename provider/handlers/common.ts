@@ -11,12 +11,31 @@ export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 export type Props = Record<string, any>;
 
-export interface CheckFailure { property: string; reason: string }
-export interface CheckResult { inputs?: Props; failures?: CheckFailure[] }
-export interface DiffResult { changes?: boolean; replaces?: string[]; deleteBeforeReplace?: boolean }
-export interface CreateResult { id: string; outs: Props }
-export interface ReadResult { id: string; props?: Props; inputs?: Props }
-export interface UpdateResult { outs: Props }
+export interface CheckFailure {
+  property: string;
+  reason: string;
+}
+export interface CheckResult {
+  inputs?: Props;
+  failures?: CheckFailure[];
+}
+export interface DiffResult {
+  changes?: boolean;
+  replaces?: string[];
+  deleteBeforeReplace?: boolean;
+}
+export interface CreateResult {
+  id: string;
+  outs: Props;
+}
+export interface ReadResult {
+  id: string;
+  props?: Props;
+  inputs?: Props;
+}
+export interface UpdateResult {
+  outs: Props;
+}
 
 export interface HandlerContext {
   backend(): Promise<Backend>;
@@ -49,7 +68,10 @@ export function clean(props: Props | undefined): Props {
 export function failuresFromIssues(issues: Issue[]): CheckFailure[] {
   return issues.map((i) => ({
     property: formatPath(i.path),
-    reason: i.suggestions && i.suggestions.length ? `${i.message} Did you mean: ${i.suggestions.map((s) => `"${s}"`).join(", ")}?` : i.message,
+    reason:
+      i.suggestions && i.suggestions.length
+        ? `${i.message} Did you mean: ${i.suggestions.map((s) => `"${s}"`).join(", ")}?`
+        : i.message,
   }));
 }
 
@@ -61,7 +83,10 @@ export function failuresFromZod(error: z.ZodError): CheckFailure[] {
  * Validates the known part of `news` with `schema` (a zod object): inputs that are unknown in preview
  * are left out of validation, as are the keys in `computed` (outputs of check).
  */
-export function validateKnown<S extends z.ZodObject>(schema: S, news: Props): { data: Props; failures: CheckFailure[]; unknown: Set<string> } {
+export function validateKnown<S extends z.ZodObject>(
+  schema: S,
+  news: Props,
+): { data: Props; failures: CheckFailure[]; unknown: Set<string> } {
   const unknown = new Set(Object.keys(news).filter((k) => isUnknown(news[k])));
   const mask = Object.fromEntries([...unknown].filter((k) => k in schema.shape).map((k) => [k, true]));
   const s = Object.keys(mask).length ? schema.omit(mask as never) : schema;
@@ -77,8 +102,14 @@ export function validateKnown<S extends z.ZodObject>(schema: S, news: Props): { 
  * and the next `up` finishes the job through update.
  */
 export class PartialCreateError extends Error {
-  constructor(readonly id: string, readonly properties: Props, cause: unknown) {
-    super(`created ${id}, but a later step failed: ${(cause as Error)?.message ?? String(cause)}. Run \`pulumi up\` again to finish it.`);
+  constructor(
+    readonly id: string,
+    readonly properties: Props,
+    cause: unknown,
+  ) {
+    super(
+      `created ${id}, but a later step failed: ${(cause as Error)?.message ?? String(cause)}. Run \`pulumi up\` again to finish it.`,
+    );
     this.name = "PartialCreateError";
   }
   get reasons(): string[] {
@@ -88,7 +119,11 @@ export class PartialCreateError extends Error {
 
 /** An Error whose message lists issues, for create/update/delete (after check passed). */
 export function issuesError(issues: Issue[]): Error {
-  return new Error(failuresFromIssues(issues).map((f) => (f.property ? `${f.property}: ${f.reason}` : f.reason)).join("\n"));
+  return new Error(
+    failuresFromIssues(issues)
+      .map((f) => (f.property ? `${f.property}: ${f.reason}` : f.reason))
+      .join("\n"),
+  );
 }
 
 /** Failure text for a backend that lacks a capability. */

@@ -16,20 +16,45 @@ import { foldName, suggest } from "../core/names";
 import { canonicalAppScopes, principalSet, samePrincipals } from "../core/scope";
 import { sameKeySet } from "../core/normalise";
 import {
-  CheckFailure, CheckResult, PartialCreateError, Props, ResourceHandler, UNKNOWN, clean, failuresFromIssues, unsupportedFailure, validateKnown,
+  CheckFailure,
+  CheckResult,
+  PartialCreateError,
+  Props,
+  ResourceHandler,
+  UNKNOWN,
+  clean,
+  failuresFromIssues,
+  unsupportedFailure,
+  validateKnown,
 } from "./common";
 import { labelsFor, resolveForBackend } from "./permissions";
 import { bringRoleTo, roleOutputs, updateRoleFields } from "./unifiedRole";
 
-const SOURCE_ALIASES: Record<string, LegacySource> = { mde: "mde", endpoint: "mde", mdo: "mdo", office365: "mdo", eop: "mdo", mdi: "mdi", identity: "mdi" };
+const SOURCE_ALIASES: Record<string, LegacySource> = {
+  mde: "mde",
+  endpoint: "mde",
+  mdo: "mdo",
+  office365: "mdo",
+  eop: "mdo",
+  mdi: "mdi",
+  identity: "mdi",
+};
 const SOURCE_SCOPE: Record<string, string> = { mde: "Mde", mdo: "Mdo", mdi: "Mdi" };
 
 function schema() {
   return z.object({
-    source: z.string({ error: "source is required: \"mde\" (Defender for Endpoint), \"mdo\" (Defender for Office 365 / EOP) or \"mdi\" (Defender for Identity)." }),
+    source: z.string({
+      error:
+        'source is required: "mde" (Defender for Endpoint), "mdo" (Defender for Office 365 / EOP) or "mdi" (Defender for Identity).',
+    }),
     role: z.string().trim().min(1, "role must not be empty.").optional(),
     permissions: z.array(z.string()).min(1, "permissions must list at least one legacy permission.").optional(),
-    displayName: z.string().trim().min(1, "displayName must not be empty.").max(256, "displayName must be at most 256 characters.").optional(),
+    displayName: z
+      .string()
+      .trim()
+      .min(1, "displayName must not be empty.")
+      .max(256, "displayName must be at most 256 characters.")
+      .optional(),
     description: z.string().max(1024, "description must be at most 1024 characters.").optional(),
     includeAssignments: z.boolean({ error: "includeAssignments must be true or false." }).optional(),
     acceptUnsupported: z.boolean({ error: "acceptUnsupported must be true or false." }).optional(),
@@ -50,9 +75,13 @@ interface Plan {
 async function planImport(backend: Backend, data: Props, failures: CheckFailure[]): Promise<Plan | undefined> {
   const source = SOURCE_ALIASES[String(data.source).toLowerCase()];
   if (!source) {
-    failures.push({ property: "source", reason: String(data.source).toLowerCase() === "entra"
-      ? "Entra roles are not imported: Unified RBAC honours them directly. Use \"mde\", \"mdo\" or \"mdi\"."
-      : `unknown source "${data.source}"; use "mde", "mdo" or "mdi".` });
+    failures.push({
+      property: "source",
+      reason:
+        String(data.source).toLowerCase() === "entra"
+          ? 'Entra roles are not imported: Unified RBAC honours them directly. Use "mde", "mdo" or "mdi".'
+          : `unknown source "${data.source}"; use "mde", "mdo" or "mdi".`,
+    });
     return undefined;
   }
   const caps = backend.capabilities();
@@ -61,13 +90,20 @@ async function planImport(backend: Backend, data: Props, failures: CheckFailure[
     return undefined;
   }
   if (!data.role && !data.permissions) {
-    failures.push({ property: source === "mde" ? "permissions" : "role", reason: source === "mde"
-      ? "name the MDE role to import (role), or give its legacy permissions (permissions)."
-      : `role is required: the ${SOURCE_NAMES[source]} entry to import, e.g. "${source === "mdo" ? "Security reader" : "MDI admin"}".` });
+    failures.push({
+      property: source === "mde" ? "permissions" : "role",
+      reason:
+        source === "mde"
+          ? "name the MDE role to import (role), or give its legacy permissions (permissions)."
+          : `role is required: the ${SOURCE_NAMES[source]} entry to import, e.g. "${source === "mdo" ? "Security reader" : "MDI admin"}".`,
+    });
     return undefined;
   }
   if (data.permissions && source !== "mde") {
-    failures.push({ property: "permissions", reason: "permissions describe a custom Defender for Endpoint role; for mdo and mdi name the role group in role." });
+    failures.push({
+      property: "permissions",
+      reason: "permissions describe a custom Defender for Endpoint role; for mdo and mdi name the role group in role.",
+    });
     return undefined;
   }
   const tenantRoles = await backend.listLegacyRoles(source);
@@ -76,7 +112,15 @@ async function planImport(backend: Backend, data: Props, failures: CheckFailure[
   if (source === "mde") {
     if (data.role) legacy = tenantRoles.find((r) => foldName(r.name) === foldName(data.role));
     if (data.role && !legacy && !data.permissions) {
-      failures.push({ property: "role", reason: `no Defender for Endpoint role named "${data.role}" in the ${backend.name} tenant. Did you mean: ${suggest(data.role, tenantRoles.map((r) => r.name)).map((s) => `"${s}"`).join(", ")}? Or give its legacy permissions in permissions.` });
+      failures.push({
+        property: "role",
+        reason: `no Defender for Endpoint role named "${data.role}" in the ${backend.name} tenant. Did you mean: ${suggest(
+          data.role,
+          tenantRoles.map((r) => r.name),
+        )
+          .map((s) => `"${s}"`)
+          .join(", ")}? Or give its legacy permissions in permissions.`,
+      });
       return undefined;
     }
     legacyNames = data.permissions ?? legacy!.permissions;
@@ -93,29 +137,60 @@ async function planImport(backend: Backend, data: Props, failures: CheckFailure[
   }
   const originalId = legacy?.id ?? `${source}:${foldName(data.role ?? legacyNames.join("+"))}`;
   // the default name is the legacy role's own spelling, so "security reader" and "Security reader" agree
-  const canonicalName = source === "mde" ? legacy?.name ?? data.role : legacyNames[0];
+  const canonicalName = source === "mde" ? (legacy?.name ?? data.role) : legacyNames[0];
   const label = canonicalName ?? legacyNames.join(", ");
-  return { source, legacy, legacyNames, originalId, label, displayName: data.displayName ?? canonicalName ?? `Imported ${source.toUpperCase()} role` };
+  return {
+    source,
+    legacy,
+    legacyNames,
+    originalId,
+    label,
+    displayName: data.displayName ?? canonicalName ?? `Imported ${source.toUpperCase()} role`,
+  };
 }
 
 function outputs(record: RoleRecord, inputs: Props, backendName: string, assignmentId: string | null): Props {
   const o = roleOutputs(record, inputs, backendName);
-  return { ...o, unifiedPermissions: inputs.unifiedPermissions ?? o.resolvedPermissions, imported: !!record.imported && !record.imported.edited, assignmentId };
+  return {
+    ...o,
+    unifiedPermissions: inputs.unifiedPermissions ?? o.resolvedPermissions,
+    imported: !!record.imported && !record.imported.edited,
+    assignmentId,
+  };
 }
 
-async function syncAssignment(backend: Backend, roleId: string, inputs: Props, current: string | null): Promise<string | null> {
+async function syncAssignment(
+  backend: Backend,
+  roleId: string,
+  inputs: Props,
+  current: string | null,
+): Promise<string | null> {
   const want = inputs.includeAssignments && Array.isArray(inputs.legacyMembers) && inputs.legacyMembers.length > 0;
   const existing = current ? await backend.getAssignment(current) : null;
   if (!want) {
     if (existing) await backend.deleteAssignment(existing.id);
     return null;
   }
-  const desired = { displayName: `${inputs.displayName} (imported)`, roleDefinitionId: roleId, principalIds: inputs.legacyMembers as string[], appScopeIds: canonicalAppScopes([SOURCE_SCOPE[inputs.sourceId]]) };
+  const desired = {
+    displayName: `${inputs.displayName} (imported)`,
+    roleDefinitionId: roleId,
+    principalIds: inputs.legacyMembers as string[],
+    appScopeIds: canonicalAppScopes([SOURCE_SCOPE[inputs.sourceId]]),
+  };
   if (existing) {
-    if (existing.displayName === desired.displayName && samePrincipals(existing.principalIds, desired.principalIds)) return existing.id;
-    return (await backend.updateAssignment(existing.id, { displayName: desired.displayName, principalIds: desired.principalIds, appScopeIds: desired.appScopeIds })).id;
+    if (existing.displayName === desired.displayName && samePrincipals(existing.principalIds, desired.principalIds))
+      return existing.id;
+    return (
+      await backend.updateAssignment(existing.id, {
+        displayName: desired.displayName,
+        principalIds: desired.principalIds,
+        appScopeIds: desired.appScopeIds,
+      })
+    ).id;
   }
-  const found = (await backend.listAssignments({ roleDefinitionId: roleId })).find((a) => a.displayName === desired.displayName);
+  const found = (await backend.listAssignments({ roleDefinitionId: roleId })).find(
+    (a) => a.displayName === desired.displayName,
+  );
   if (found) return found.id;
   return (await backend.createAssignment(desired)).id;
 }
@@ -125,7 +200,16 @@ export const importedRoleHandler: ResourceHandler = {
     const news = clean(newsIn);
     const { data, failures, unknown } = validateKnown(schema(), news);
     const inputs: Props = { ...news, ...data };
-    const computed = ["unifiedPermissions", "actions", "privilegedPermissions", "unsupported", "legacyMembers", "originalId", "sourceId", "legacyPermissions"];
+    const computed = [
+      "unifiedPermissions",
+      "actions",
+      "privilegedPermissions",
+      "unsupported",
+      "legacyMembers",
+      "originalId",
+      "sourceId",
+      "legacyPermissions",
+    ];
     if (["source", "role", "permissions"].some((k) => unknown.has(k)) || failures.length) {
       for (const k of computed) inputs[k] = UNKNOWN;
       return failures.length ? { inputs, failures } : { inputs };
@@ -133,7 +217,9 @@ export const importedRoleHandler: ResourceHandler = {
     const backend = await ctx.backend();
     const plan = await planImport(backend, data, failures);
     if (!plan) return { inputs, failures };
-    const mapping = mapLegacyRoles(plan.source, plan.legacyNames, [plan.source === "mde" && data.permissions ? "permissions" : "role"]);
+    const mapping = mapLegacyRoles(plan.source, plan.legacyNames, [
+      plan.source === "mde" && data.permissions ? "permissions" : "role",
+    ]);
     if (!mapping.ok) return { inputs, failures: failuresFromIssues(mapping.issues) };
     const m = mapping.value;
     if (m.unsupported.length && !data.acceptUnsupported && !unknown.has("acceptUnsupported")) {
@@ -152,7 +238,9 @@ export const importedRoleHandler: ResourceHandler = {
       description: data.description ?? `Imported from ${SOURCE_NAMES[plan.source]}: ${plan.label}`,
       legacyPermissions: plan.legacyNames,
       originalId: plan.originalId,
-      unifiedPermissions: m.permissions.map((p) => `${p.category} \\ ${p.group ? `${p.group} \\ ` : ""}${p.name} (${p.level})`).sort(),
+      unifiedPermissions: m.permissions
+        .map((p) => `${p.category} \\ ${p.group ? `${p.group} \\ ` : ""}${p.name} (${p.level})`)
+        .sort(),
       actions: r.ok ? r.value.actions : [],
       privilegedPermissions: r.ok ? r.value.privileged : [],
       unsupported: m.unsupported.map((u) => `${u.legacy}: ${u.reason}`),
@@ -162,21 +250,27 @@ export const importedRoleHandler: ResourceHandler = {
     for (const k of ["displayName", "description"]) if (unknown.has(k)) inputs[k] = UNKNOWN;
     if (unknown.has("includeAssignments")) inputs.legacyMembers = UNKNOWN;
     if (data.includeAssignments && !plan.legacy) {
-      failures.push({ property: "includeAssignments", reason: `the ${backend.name} tenant has no ${plan.source} role "${data.role ?? ""}" to copy assignments from; set includeAssignments: false.` });
+      failures.push({
+        property: "includeAssignments",
+        reason: `the ${backend.name} tenant has no ${plan.source} role "${data.role ?? ""}" to copy assignments from; set includeAssignments: false.`,
+      });
     }
     return failures.length ? { inputs, failures } : { inputs };
   },
 
   async diff(_ctx, id, olds, news) {
     const replaces = ["sourceId", "originalId"].filter((k) => news[k] === UNKNOWN || olds[k] !== news[k]);
-    if (news.adopt !== undefined && news.adopt !== UNKNOWN && news.adopt !== id && news.adopt !== olds.adopt) replaces.push("adopt");
+    if (news.adopt !== undefined && news.adopt !== UNKNOWN && news.adopt !== id && news.adopt !== olds.adopt)
+      replaces.push("adopt");
     const changed =
       replaces.length > 0 ||
       olds.displayName !== news.displayName ||
       (olds.description ?? "") !== (news.description ?? "") ||
-      news.actions === UNKNOWN || !sameKeySet(olds.actions ?? [], news.actions ?? []) ||
+      news.actions === UNKNOWN ||
+      !sameKeySet(olds.actions ?? [], news.actions ?? []) ||
       !!olds.includeAssignments !== !!news.includeAssignments ||
-      news.legacyMembers === UNKNOWN || !samePrincipals(olds.legacyMembers, news.legacyMembers);
+      news.legacyMembers === UNKNOWN ||
+      !samePrincipals(olds.legacyMembers, news.legacyMembers);
     return { changes: changed, replaces };
   },
 
@@ -187,17 +281,29 @@ export const importedRoleHandler: ResourceHandler = {
     let record: RoleRecord | null = null;
     if (inputs.adopt) {
       record = await backend.getRole(inputs.adopt);
-      if (!record) throw new Error(`adopt: no role with id "${inputs.adopt}" exists in the ${backend.name} tenant; remove adopt to import a new role.`);
+      if (!record)
+        throw new Error(
+          `adopt: no role with id "${inputs.adopt}" exists in the ${backend.name} tenant; remove adopt to import a new role.`,
+        );
     } else {
       // never import twice: a role already imported from this legacy role is taken over. A backend that
       // cannot record the import link (Graph) is matched on the name and the "Imported from …" description.
-      record = (await backend.listRoles()).find((r) => r.imported && r.imported.source === inputs.sourceId && r.imported.originalId === inputs.originalId) ??
-        (await backend.findRolesByName(desired.displayName)).find((r) => !r.isBuiltIn && !r.imported && r.description === desired.description) ?? null;
+      record =
+        (await backend.listRoles()).find(
+          (r) => r.imported && r.imported.source === inputs.sourceId && r.imported.originalId === inputs.originalId,
+        ) ??
+        (await backend.findRolesByName(desired.displayName)).find(
+          (r) => !r.isBuiltIn && !r.imported && r.description === desired.description,
+        ) ??
+        null;
     }
     if (record) {
       record = await bringRoleTo(backend, record, desired);
     } else {
-      record = await backend.createRole({ ...desired, imported: { source: inputs.sourceId, legacyRoles: inputs.legacyPermissions, originalId: inputs.originalId } });
+      record = await backend.createRole({
+        ...desired,
+        imported: { source: inputs.sourceId, legacyRoles: inputs.legacyPermissions, originalId: inputs.originalId },
+      });
     }
     let assignmentId: string | null;
     try {
@@ -216,8 +322,24 @@ export const importedRoleHandler: ResourceHandler = {
     const assignment = props.assignmentId ? await backend.getAssignment(props.assignmentId) : null;
     const outs = outputs(record, props, backend.name, assignment ? assignment.id : null);
     if (!sameKeySet(record.actions, props.actions ?? [])) outs.unifiedPermissions = labelsFor(outs.actions);
-    const inputs: Props = { ...clean(props), displayName: record.displayName, description: record.description, actions: outs.actions, unifiedPermissions: outs.unifiedPermissions, privilegedPermissions: outs.privilegedPermissions };
-    for (const k of ["roleId", "resolvedPermissions", "isBuiltIn", "imported", "backend", "catalogueVersion", "assignmentId"]) delete inputs[k];
+    const inputs: Props = {
+      ...clean(props),
+      displayName: record.displayName,
+      description: record.description,
+      actions: outs.actions,
+      unifiedPermissions: outs.unifiedPermissions,
+      privilegedPermissions: outs.privilegedPermissions,
+    };
+    for (const k of [
+      "roleId",
+      "resolvedPermissions",
+      "isBuiltIn",
+      "imported",
+      "backend",
+      "catalogueVersion",
+      "assignmentId",
+    ])
+      delete inputs[k];
     if (props.includeAssignments) inputs.legacyMembers = assignment ? principalSet(assignment.principalIds) : [];
     outs.legacyMembers = inputs.legacyMembers ?? outs.legacyMembers;
     return { id, props: outs, inputs };

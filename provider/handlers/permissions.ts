@@ -5,7 +5,15 @@
  * the live catalogue by display text, and fail at preview on a backend that cannot store them.
  */
 import type { Backend, CatalogueAction } from "../backend/backend";
-import { Atom, atomForKey, atomLabel, isPrivilegedAction, isUnpublishedKey, knownActionByAction, wildcardByAction } from "../core/catalogue";
+import {
+  Atom,
+  atomForKey,
+  atomLabel,
+  isPrivilegedAction,
+  isUnpublishedKey,
+  knownActionByAction,
+  wildcardByAction,
+} from "../core/catalogue";
 import type { Issue, Result } from "../core/errors";
 import { foldName } from "../core/names";
 import { normalizeKeys } from "../core/normalise";
@@ -55,13 +63,15 @@ export function keyReference(key: string): string {
 function liveMatch(live: CatalogueAction[], atom: Atom): string | undefined {
   const names = [atom.permission.name, ...atom.permission.formerNames].map(foldName);
   const prefix = atom.permission.scopePath ? `microsoft.xdr/${atom.permission.scopePath.join("/")}/` : "microsoft.xdr/";
-  const phrase = (text: string, name: string) => new RegExp(`(^|[^a-z0-9])${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}($|[^a-z0-9])`).test(text);
+  const phrase = (text: string, name: string) =>
+    new RegExp(`(^|[^a-z0-9])${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}($|[^a-z0-9])`).test(text);
   const hits = live.filter((a) => {
     const action = a.action.toLowerCase();
     if (action.includes("*") || !action.startsWith(prefix) || !action.endsWith(`/${atom.level}`)) return false;
     // at least one segment of its own between the path and the level, and not a string the shipped
     // catalogue already gives to another permission or records as something else
-    if (action.slice(prefix.length).split("/").length < 2 || atomForKey(action) || knownActionByAction.has(action)) return false;
+    if (action.slice(prefix.length).split("/").length < 2 || atomForKey(action) || knownActionByAction.has(action))
+      return false;
     const text = foldName(`${a.displayName ?? ""} ${a.description ?? ""}`);
     return names.some((n) => phrase(text, n));
   });
@@ -69,7 +79,11 @@ function liveMatch(live: CatalogueAction[], atom: Atom): string | undefined {
   return actions.length === 1 ? actions[0] : undefined;
 }
 
-export async function resolveForBackend(backend: Backend, refs: readonly string[], path: (string | number)[]): Promise<Result<BackendPermissions>> {
+export async function resolveForBackend(
+  backend: Backend,
+  refs: readonly string[],
+  path: (string | number)[],
+): Promise<Result<BackendPermissions>> {
   const live = await backend.liveCatalogue();
   const extra = live ? new Set(live.map((a) => a.action.toLowerCase())) : undefined;
   const issues: Issue[] = [];
@@ -91,8 +105,10 @@ export async function resolveForBackend(backend: Backend, refs: readonly string[
       // a tenant with a live catalogue is the authority on which strings exist there
       if (extra && extra.size > 0 && !extra.has(k)) {
         issues.push({
-          code: "unknown_action", path: [...path, index],
-          message: `"${keyLabel(k)}" is not in the ${backend.name} tenant's permission catalogue (${k}); the tenant cannot grant it. ` +
+          code: "unknown_action",
+          path: [...path, index],
+          message:
+            `"${keyLabel(k)}" is not in the ${backend.name} tenant's permission catalogue (${k}); the tenant cannot grant it. ` +
             "See what it offers with `defender-rbac catalog --backend graph`.",
         });
       } else keys.push(k);
@@ -107,8 +123,10 @@ export async function resolveForBackend(backend: Backend, refs: readonly string[
     if (match) keys.push(match);
     else {
       issues.push({
-        code: "backend_unsupported", path: [...path, index],
-        message: `"${atomLabel(atom)}" has no published Graph action string, and the ${backend.name} backend's catalogue does not list one. ` +
+        code: "backend_unsupported",
+        path: [...path, index],
+        message:
+          `"${atomLabel(atom)}" has no published Graph action string, and the ${backend.name} backend's catalogue does not list one. ` +
           "Use the action string your tenant lists (`defender-rbac catalog --backend graph`), or a wildcard that covers it.",
       });
     }

@@ -5,15 +5,37 @@
  */
 import { z } from "zod";
 import type { AssignmentRecord } from "../backend/backend";
-import { appScopeIdsToScope, canonicalAppScopes, canonicalPrincipals, principalSet, sameAppScopes, samePrincipals, scopeToAppScopeIds } from "../core/scope";
 import {
-  CheckResult, Props, ResourceHandler, UNKNOWN, clean, failuresFromIssues, issuesError, validateKnown,
+  appScopeIdsToScope,
+  canonicalAppScopes,
+  canonicalPrincipals,
+  principalSet,
+  sameAppScopes,
+  samePrincipals,
+  scopeToAppScopeIds,
+} from "../core/scope";
+import {
+  CheckResult,
+  Props,
+  ResourceHandler,
+  UNKNOWN,
+  clean,
+  failuresFromIssues,
+  issuesError,
+  validateKnown,
 } from "./common";
 
 function schema() {
   return z.object({
-    roleId: z.string({ error: "roleId is required: the id of the role to assign (e.g. role.id)." }).trim().min(1, "roleId must not be empty."),
-    displayName: z.string({ error: "displayName is required: a name for the assignment." }).trim().min(1, "displayName must not be empty.").max(256, "displayName must be at most 256 characters."),
+    roleId: z
+      .string({ error: "roleId is required: the id of the role to assign (e.g. role.id)." })
+      .trim()
+      .min(1, "roleId must not be empty."),
+    displayName: z
+      .string({ error: "displayName is required: a name for the assignment." })
+      .trim()
+      .min(1, "displayName must not be empty.")
+      .max(256, "displayName must be at most 256 characters."),
     principals: z.array(z.string(), { error: "principals must be a list of Entra object ids (GUIDs)." }),
     scope: z.any().optional(),
     adopt: z.string().trim().min(1, "adopt must be the id of an existing assignment.").optional(),
@@ -52,14 +74,19 @@ export const roleAssignmentHandler: ResourceHandler = {
       } else failures.push(...failuresFromIssues(s.issues));
     }
     const backend = await ctx.backend();
-    if (!backend.capabilities().assignments) failures.push({ property: "", reason: `the "${backend.name}" backend cannot manage role assignments.` });
+    if (!backend.capabilities().assignments)
+      failures.push({ property: "", reason: `the "${backend.name}" backend cannot manage role assignments.` });
     else if (!unknown.has("roleId") && typeof data.roleId === "string" && failures.length === 0) {
       // only known ids are checked (a role created in this update is unknown in preview); a role that
       // vanished since the last update is left to refresh
       const role = await backend.getRole(data.roleId);
       if (!role) {
         const olds = clean(_olds);
-        if (olds.roleId !== data.roleId) failures.push({ property: "roleId", reason: `no role with id "${data.roleId}" exists in the ${backend.name} tenant; pass the id of a UnifiedRole or ImportedRole (e.g. role.id).` });
+        if (olds.roleId !== data.roleId)
+          failures.push({
+            property: "roleId",
+            reason: `no role with id "${data.roleId}" exists in the ${backend.name} tenant; pass the id of a UnifiedRole or ImportedRole (e.g. role.id).`,
+          });
       }
     }
     return failures.length ? { inputs, failures } : { inputs };
@@ -68,27 +95,57 @@ export const roleAssignmentHandler: ResourceHandler = {
   async diff(_ctx, id, olds, news) {
     const replaces: string[] = [];
     if (news.roleId === UNKNOWN || news.roleId !== olds.roleId) replaces.push("roleId");
-    if (news.adopt !== undefined && news.adopt !== UNKNOWN && news.adopt !== id && news.adopt !== olds.adopt) replaces.push("adopt");
+    if (news.adopt !== undefined && news.adopt !== UNKNOWN && news.adopt !== id && news.adopt !== olds.adopt)
+      replaces.push("adopt");
     const changed =
       replaces.length > 0 ||
       olds.displayName !== news.displayName ||
-      news.principals === UNKNOWN || !samePrincipals(olds.principals, news.principals) ||
-      news.appScopeIds === UNKNOWN || !sameAppScopes(olds.appScopeIds, news.appScopeIds);
+      news.principals === UNKNOWN ||
+      !samePrincipals(olds.principals, news.principals) ||
+      news.appScopeIds === UNKNOWN ||
+      !sameAppScopes(olds.appScopeIds, news.appScopeIds);
     return { changes: changed, replaces };
   },
 
   async create(ctx, inputsIn) {
     const inputs = clean(inputsIn);
     const backend = await ctx.backend();
-    const desired = { displayName: inputs.displayName, roleDefinitionId: inputs.roleId, principalIds: inputs.principals, appScopeIds: inputs.appScopeIds };
+    const desired = {
+      displayName: inputs.displayName,
+      roleDefinitionId: inputs.roleId,
+      principalIds: inputs.principals,
+      appScopeIds: inputs.appScopeIds,
+    };
     if (inputs.adopt) {
       const existing = await backend.getAssignment(inputs.adopt);
-      if (!existing) throw issuesError([{ code: "invalid_value", path: ["adopt"], message: `no role assignment with id "${inputs.adopt}" exists in the ${backend.name} tenant; remove adopt to create a new one.` }]);
+      if (!existing)
+        throw issuesError([
+          {
+            code: "invalid_value",
+            path: ["adopt"],
+            message: `no role assignment with id "${inputs.adopt}" exists in the ${backend.name} tenant; remove adopt to create a new one.`,
+          },
+        ]);
       if (existing.roleDefinitionId !== desired.roleDefinitionId) {
-        throw issuesError([{ code: "invalid_value", path: ["adopt"], message: `assignment ${existing.id} assigns role ${existing.roleDefinitionId}, not ${desired.roleDefinitionId}; set roleId to the assignment's role to adopt it.` }]);
+        throw issuesError([
+          {
+            code: "invalid_value",
+            path: ["adopt"],
+            message: `assignment ${existing.id} assigns role ${existing.roleDefinitionId}, not ${desired.roleDefinitionId}; set roleId to the assignment's role to adopt it.`,
+          },
+        ]);
       }
-      const same = existing.displayName === desired.displayName && samePrincipals(existing.principalIds, desired.principalIds) && sameAppScopes(existing.appScopeIds, desired.appScopeIds);
-      const record = same ? existing : await backend.updateAssignment(existing.id, { displayName: desired.displayName, principalIds: desired.principalIds, appScopeIds: desired.appScopeIds });
+      const same =
+        existing.displayName === desired.displayName &&
+        samePrincipals(existing.principalIds, desired.principalIds) &&
+        sameAppScopes(existing.appScopeIds, desired.appScopeIds);
+      const record = same
+        ? existing
+        : await backend.updateAssignment(existing.id, {
+            displayName: desired.displayName,
+            principalIds: desired.principalIds,
+            appScopeIds: desired.appScopeIds,
+          });
       return { id: record.id, outs: assignmentOutputs(record, inputs, backend.name) };
     }
     const record = await backend.createAssignment(desired);
@@ -101,10 +158,17 @@ export const roleAssignmentHandler: ResourceHandler = {
     const record = await backend.getAssignment(id);
     if (!record) return { id: "" };
     const outs = assignmentOutputs(record, props, backend.name);
-    const scope = sameAppScopes(record.appScopeIds, props.appScopeIds) && props.scope ? props.scope : appScopeIdsToScope(record.appScopeIds);
+    const scope =
+      sameAppScopes(record.appScopeIds, props.appScopeIds) && props.scope
+        ? props.scope
+        : appScopeIdsToScope(record.appScopeIds);
     outs.scope = scope;
     const inputs: Props = {
-      roleId: outs.roleId, displayName: outs.displayName, principals: outs.principals, scope, appScopeIds: outs.appScopeIds,
+      roleId: outs.roleId,
+      displayName: outs.displayName,
+      principals: outs.principals,
+      scope,
+      appScopeIds: outs.appScopeIds,
       ...(props.adopt !== undefined ? { adopt: props.adopt } : {}),
     };
     return { id, props: outs, inputs };
@@ -118,8 +182,13 @@ export const roleAssignmentHandler: ResourceHandler = {
       ...(!samePrincipals(olds.principals, news.principals) ? { principalIds: news.principals } : {}),
       ...(!sameAppScopes(olds.appScopeIds, news.appScopeIds) ? { appScopeIds: news.appScopeIds } : {}),
     };
-    const record = Object.keys(patch).length ? await backend.updateAssignment(id, patch) : await backend.getAssignment(id);
-    if (!record) throw new Error(`role assignment ${id} no longer exists in the ${backend.name} tenant; run \`pulumi refresh\`, then \`pulumi up\` to recreate it.`);
+    const record = Object.keys(patch).length
+      ? await backend.updateAssignment(id, patch)
+      : await backend.getAssignment(id);
+    if (!record)
+      throw new Error(
+        `role assignment ${id} no longer exists in the ${backend.name} tenant; run \`pulumi refresh\`, then \`pulumi up\` to recreate it.`,
+      );
     return { outs: assignmentOutputs(record, news, backend.name) };
   },
 

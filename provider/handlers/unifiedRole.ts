@@ -9,17 +9,31 @@ import { CATALOGUE_VERSION } from "../core/catalogue";
 import { normalizeKeys, sameKeySet } from "../core/normalise";
 import type { Backend, RoleRecord } from "../backend/backend";
 import {
-  CheckResult, Props, ResourceHandler, UNKNOWN, clean, failuresFromIssues, issuesError, validateKnown,
+  CheckResult,
+  Props,
+  ResourceHandler,
+  UNKNOWN,
+  clean,
+  failuresFromIssues,
+  issuesError,
+  validateKnown,
 } from "./common";
 import { keyReference, labelsFor, privilegedLabels, resolveForBackend } from "./permissions";
 
 function schema() {
   return z.object({
-    displayName: z.string({ error: "displayName is required: a name for the role, e.g. \"SOC analyst\"." })
-      .trim().min(1, "displayName must not be empty.").max(256, "displayName must be at most 256 characters."),
+    displayName: z
+      .string({ error: 'displayName is required: a name for the role, e.g. "SOC analyst".' })
+      .trim()
+      .min(1, "displayName must not be empty.")
+      .max(256, "displayName must be at most 256 characters."),
     description: z.string().max(1024, "description must be at most 1024 characters.").optional(),
-    permissions: z.array(z.string(), { error: "permissions must be a list of catalogue ids, readable names or action strings." })
-      .min(1, "permissions must hold at least one permission, e.g. \"Security operations \\ Security data \\ Security data basics (read)\"."),
+    permissions: z
+      .array(z.string(), { error: "permissions must be a list of catalogue ids, readable names or action strings." })
+      .min(
+        1,
+        'permissions must hold at least one permission, e.g. "Security operations \\ Security data \\ Security data basics (read)".',
+      ),
     adopt: z.string().trim().min(1, "adopt must be the id of an existing role.").optional(),
   });
 }
@@ -42,20 +56,36 @@ export function roleOutputs(record: RoleRecord, inputs: Props, backendName: stri
 }
 
 /** PATCHes only what changed between the old outputs and the new inputs; shared with ImportedRole. */
-export async function updateRoleFields(backend: Backend, id: string, olds: Props, news: Props, gone: string): Promise<RoleRecord> {
+export async function updateRoleFields(
+  backend: Backend,
+  id: string,
+  olds: Props,
+  news: Props,
+  gone: string,
+): Promise<RoleRecord> {
   const patch = {
     ...(olds.displayName !== news.displayName ? { displayName: news.displayName } : {}),
     ...((olds.description ?? "") !== (news.description ?? "") ? { description: news.description ?? "" } : {}),
     ...(!sameKeySet(olds.actions ?? [], news.actions) ? { actions: news.actions } : {}),
   };
   const record = Object.keys(patch).length ? await backend.updateRole(id, patch) : await backend.getRole(id);
-  if (!record) throw new Error(`role ${id} no longer exists in the ${backend.name} tenant; run \`pulumi refresh\` to forget it, then \`pulumi up\` to ${gone}.`);
+  if (!record)
+    throw new Error(
+      `role ${id} no longer exists in the ${backend.name} tenant; run \`pulumi refresh\` to forget it, then \`pulumi up\` to ${gone}.`,
+    );
   return record;
 }
 
 /** Brings an existing (adopted) role to the desired fields, touching it only when it differs. */
-export async function bringRoleTo(backend: Backend, record: RoleRecord, desired: { displayName: string; description: string; actions: string[] }): Promise<RoleRecord> {
-  const same = record.displayName === desired.displayName && record.description === desired.description && sameKeySet(record.actions, desired.actions);
+export async function bringRoleTo(
+  backend: Backend,
+  record: RoleRecord,
+  desired: { displayName: string; description: string; actions: string[] },
+): Promise<RoleRecord> {
+  const same =
+    record.displayName === desired.displayName &&
+    record.description === desired.description &&
+    sameKeySet(record.actions, desired.actions);
   return same ? record : backend.updateRole(record.id, desired);
 }
 
@@ -84,7 +114,8 @@ export const unifiedRoleHandler: ResourceHandler = {
 
   async diff(_ctx, id, olds, news) {
     const replaces: string[] = [];
-    if (news.adopt !== undefined && news.adopt !== UNKNOWN && news.adopt !== id && news.adopt !== olds.adopt) replaces.push("adopt");
+    if (news.adopt !== undefined && news.adopt !== UNKNOWN && news.adopt !== id && news.adopt !== olds.adopt)
+      replaces.push("adopt");
     const changed =
       olds.displayName !== news.displayName ||
       (olds.description ?? "") !== (news.description ?? "") ||
@@ -99,8 +130,22 @@ export const unifiedRoleHandler: ResourceHandler = {
     const desired = { displayName: inputs.displayName, description: inputs.description ?? "", actions: inputs.actions };
     if (inputs.adopt) {
       const existing = await backend.getRole(inputs.adopt);
-      if (!existing) throw issuesError([{ code: "invalid_value", path: ["adopt"], message: `no role with id "${inputs.adopt}" exists in the ${backend.name} tenant; remove adopt to create a new role.` }]);
-      if (existing.isBuiltIn) throw issuesError([{ code: "invalid_value", path: ["adopt"], message: `role "${existing.displayName}" (${existing.id}) is built-in and cannot be managed; copy its permissions into a custom role instead.` }]);
+      if (!existing)
+        throw issuesError([
+          {
+            code: "invalid_value",
+            path: ["adopt"],
+            message: `no role with id "${inputs.adopt}" exists in the ${backend.name} tenant; remove adopt to create a new role.`,
+          },
+        ]);
+      if (existing.isBuiltIn)
+        throw issuesError([
+          {
+            code: "invalid_value",
+            path: ["adopt"],
+            message: `role "${existing.displayName}" (${existing.id}) is built-in and cannot be managed; copy its permissions into a custom role instead.`,
+          },
+        ]);
       const record = await bringRoleTo(backend, existing, desired);
       return { id: record.id, outs: roleOutputs(record, inputs, backend.name) };
     }

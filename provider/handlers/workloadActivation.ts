@@ -11,7 +11,16 @@ import { ActivationWorkload, activationWorkload, assessActivation, AUTHORIZATION
 import { keyCovers } from "../core/normalise";
 import { scopeReachesWorkload } from "../core/scope";
 import {
-  CheckFailure, CheckResult, Props, ResourceHandler, UNKNOWN, clean, failuresFromIssues, isUnknown, unsupportedFailure, validateKnown,
+  CheckFailure,
+  CheckResult,
+  Props,
+  ResourceHandler,
+  UNKNOWN,
+  clean,
+  failuresFromIssues,
+  isUnknown,
+  unsupportedFailure,
+  validateKnown,
 } from "./common";
 
 function schema() {
@@ -19,7 +28,9 @@ function schema() {
     workload: z.string({ error: "workload is required: endpoint, office365, identity, cloudApps or cloud." }),
     active: z.boolean({ error: "active must be true or false." }).optional(),
     exchangeOnline: z.boolean({ error: "exchangeOnline must be true or false." }).optional(),
-    authorizationAssignments: z.array(z.string(), { error: "authorizationAssignments must be a list of RoleAssignment ids." }).optional(),
+    authorizationAssignments: z
+      .array(z.string(), { error: "authorizationAssignments must be a list of RoleAssignment ids." })
+      .optional(),
     deactivateOnDelete: z.boolean({ error: "deactivateOnDelete must be true or false." }).optional(),
   });
 }
@@ -35,9 +46,20 @@ async function checkListed(backend: Backend, ids: string[], workload: Activation
   for (const [i, id] of ids.entries()) {
     const a = await backend.getAssignment(id);
     const role = a ? await backend.getRole(a.roleDefinitionId) : null;
-    if (!a) failures.push({ property: `authorizationAssignments[${i}]`, reason: `no role assignment with id "${id}" exists.` });
-    else if (!role || !role.actions.some((x) => keyCovers(x, AUTHORIZATION_MANAGE)) || !scopeReachesWorkload(a.appScopeIds, workload)) {
-      failures.push({ property: `authorizationAssignments[${i}]`, reason: `assignment "${a.displayName}" does not grant "Authorization (manage)" over ${workload}; assign a role holding it over all data sources or ${workload}.` });
+    if (!a)
+      failures.push({
+        property: `authorizationAssignments[${i}]`,
+        reason: `no role assignment with id "${id}" exists.`,
+      });
+    else if (
+      !role ||
+      !role.actions.some((x) => keyCovers(x, AUTHORIZATION_MANAGE)) ||
+      !scopeReachesWorkload(a.appScopeIds, workload)
+    ) {
+      failures.push({
+        property: `authorizationAssignments[${i}]`,
+        reason: `assignment "${a.displayName}" does not grant "Authorization (manage)" over ${workload}; assign a role holding it over all data sources or ${workload}.`,
+      });
     }
   }
   return failures;
@@ -50,21 +72,41 @@ function stateOf(states: WorkloadState[], w: ActivationWorkload): WorkloadState 
 async function assess(backend: Backend, inputs: Props, pending: boolean) {
   const current = stateOf(await backend.getActivation(), inputs.workloadId);
   const turningOn = inputs.active && !current.active;
-  const a = assessActivation({ workload: inputs.workloadId, active: inputs.active, exchangeOnline: inputs.exchangeOnline }, await tenantView(backend), pending || !turningOn);
+  const a = assessActivation(
+    { workload: inputs.workloadId, active: inputs.active, exchangeOnline: inputs.exchangeOnline },
+    await tenantView(backend),
+    pending || !turningOn,
+  );
   return { current, turningOn, ...a };
 }
 
 function outputs(state: WorkloadState, inputs: Props, backendName: string): Props {
-  return { ...clean(inputs), workloadId: state.workload, active: state.active, ...(state.workload === "Mdo" ? { exchangeOnline: !!state.exchangeOnline } : {}), backend: backendName };
+  return {
+    ...clean(inputs),
+    workloadId: state.workload,
+    active: state.active,
+    ...(state.workload === "Mdo" ? { exchangeOnline: !!state.exchangeOnline } : {}),
+    backend: backendName,
+  };
 }
 
 async function apply(backend: Backend, inputs: Props): Promise<WorkloadState> {
   const a = await assess(backend, inputs, false);
-  const listed = a.turningOn && inputs.authorizationAssignments?.length ? await checkListed(backend, inputs.authorizationAssignments, inputs.workloadId) : [];
+  const listed =
+    a.turningOn && inputs.authorizationAssignments?.length
+      ? await checkListed(backend, inputs.authorizationAssignments, inputs.workloadId)
+      : [];
   if (a.failures.length || listed.length) {
-    throw new Error([...failuresFromIssues(a.failures), ...listed].map((f) => `${f.property}: ${f.reason}`).join("\n") + "\nNothing was changed.");
+    throw new Error(
+      [...failuresFromIssues(a.failures), ...listed].map((f) => `${f.property}: ${f.reason}`).join("\n") +
+        "\nNothing was changed.",
+    );
   }
-  return backend.setActivation({ workload: inputs.workloadId, active: inputs.active, ...(inputs.workloadId === "Mdo" ? { exchangeOnline: !!inputs.exchangeOnline } : {}) });
+  return backend.setActivation({
+    workload: inputs.workloadId,
+    active: inputs.active,
+    ...(inputs.workloadId === "Mdo" ? { exchangeOnline: !!inputs.exchangeOnline } : {}),
+  });
 }
 
 export const workloadActivationHandler: ResourceHandler = {
@@ -80,7 +122,10 @@ export const workloadActivationHandler: ResourceHandler = {
     }
     const w = activationWorkload(data.workload);
     if (!w) {
-      failures.push({ property: "workload", reason: `unknown workload "${data.workload}"; use endpoint (Mde), office365 (Mdo), identity (Mdi), cloudApps (Mda) or cloud (Mdc).` });
+      failures.push({
+        property: "workload",
+        reason: `unknown workload "${data.workload}"; use endpoint (Mde), office365 (Mdo), identity (Mdi), cloudApps (Mda) or cloud (Mdc).`,
+      });
       return { inputs, failures };
     }
     inputs.workloadId = w;
@@ -93,16 +138,24 @@ export const workloadActivationHandler: ResourceHandler = {
     }
     const pending = isUnknown(news.authorizationAssignments);
     // an exchangeOnline still unknown in preview is not "true" (the sentinel is a truthy string)
-    const a = await assess(backend, unknown.has("exchangeOnline") ? { ...inputs, exchangeOnline: undefined } : inputs, pending);
+    const a = await assess(
+      backend,
+      unknown.has("exchangeOnline") ? { ...inputs, exchangeOnline: undefined } : inputs,
+      pending,
+    );
     failures.push(...failuresFromIssues(a.failures));
-    if (a.turningOn && !pending && data.authorizationAssignments?.length) failures.push(...(await checkListed(backend, data.authorizationAssignments, w)));
+    if (a.turningOn && !pending && data.authorizationAssignments?.length)
+      failures.push(...(await checkListed(backend, data.authorizationAssignments, w)));
     inputs.warnings = a.turningOn || !inputs.active ? a.warnings : [];
     return failures.length ? { inputs, failures } : { inputs };
   },
 
   async diff(_ctx, _id, olds, news) {
     const replaces = news.workloadId === UNKNOWN || news.workloadId !== olds.workloadId ? ["workload"] : [];
-    const changed = replaces.length > 0 || olds.active !== news.active || !!olds.exchangeOnline !== !!news.exchangeOnline ||
+    const changed =
+      replaces.length > 0 ||
+      olds.active !== news.active ||
+      !!olds.exchangeOnline !== !!news.exchangeOnline ||
       !!olds.deactivateOnDelete !== !!news.deactivateOnDelete;
     return { changes: changed, replaces, deleteBeforeReplace: replaces.length > 0 };
   },
@@ -119,7 +172,11 @@ export const workloadActivationHandler: ResourceHandler = {
     const backend = await ctx.backend();
     const state = stateOf(await backend.getActivation(), props.workloadId);
     const outs = outputs(state, props, backend.name);
-    const inputs: Props = { ...clean(props), active: state.active, ...(state.workload === "Mdo" ? { exchangeOnline: !!state.exchangeOnline } : {}) };
+    const inputs: Props = {
+      ...clean(props),
+      active: state.active,
+      ...(state.workload === "Mdo" ? { exchangeOnline: !!state.exchangeOnline } : {}),
+    };
     delete inputs.backend;
     return { id, props: outs, inputs };
   },
@@ -134,6 +191,10 @@ export const workloadActivationHandler: ResourceHandler = {
   async delete(ctx, _id, props) {
     if (!props.deactivateOnDelete) return; // retained: see the header comment
     const backend = await ctx.backend();
-    await backend.setActivation({ workload: props.workloadId, active: false, ...(props.workloadId === "Mdo" ? { exchangeOnline: false } : {}) });
+    await backend.setActivation({
+      workload: props.workloadId,
+      active: false,
+      ...(props.workloadId === "Mdo" ? { exchangeOnline: false } : {}),
+    });
   },
 };

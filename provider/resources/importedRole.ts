@@ -41,12 +41,33 @@ export class ImportedRole extends pulumi.dynamic.Resource {
   declare readonly catalogueVersion: pulumi.Output<string>;
 
   constructor(name: string, args: ImportedRoleArgs, opts?: pulumi.CustomResourceOptions) {
-    super(PROVIDERS.ImportedRole, name, {
-      // computed outputs, and optional inputs that are always outputs: pre-declared before the spread so given values win
-      displayName: undefined, description: undefined, unifiedPermissions: undefined, actions: undefined, unsupported: undefined, legacyPermissions: undefined,
-      legacyMembers: undefined, originalId: undefined, sourceId: undefined, roleId: undefined, imported: undefined,
-      assignmentId: undefined, catalogueVersion: undefined, resolvedPermissions: undefined, privilegedPermissions: undefined, isBuiltIn: undefined, backend: undefined,
-      ...args,
-    }, opts, MODULE, "ImportedRole");
+    super(
+      PROVIDERS.ImportedRole,
+      name,
+      {
+        // computed outputs, and optional inputs that are always outputs: pre-declared before the spread so given values win
+        displayName: undefined,
+        description: undefined,
+        unifiedPermissions: undefined,
+        actions: undefined,
+        unsupported: undefined,
+        legacyPermissions: undefined,
+        legacyMembers: undefined,
+        originalId: undefined,
+        sourceId: undefined,
+        roleId: undefined,
+        imported: undefined,
+        assignmentId: undefined,
+        catalogueVersion: undefined,
+        resolvedPermissions: undefined,
+        privilegedPermissions: undefined,
+        isBuiltIn: undefined,
+        backend: undefined,
+        ...args,
+      },
+      opts,
+      MODULE,
+      "ImportedRole",
+    );
   }
 }

@@ -11,7 +11,11 @@ export const Scope = {
   /** Whole workloads: endpoint, office365, identity, cloud, cloudApps, secureScoreExternal. */
   workloads: (...workloads: WorkloadName[]): DataSourceScope => ({ kind: "workloads", workloads }),
   /** Specific scopes `/<ScopeType>/<ScopeId>`, e.g. "/CloudSet/123", optionally with whole workloads. */
-  specific: (scopes: string[], workloads?: WorkloadName[]): DataSourceScope => ({ kind: "scopes", scopes, ...(workloads ? { workloads } : {}) }),
+  specific: (scopes: string[], workloads?: WorkloadName[]): DataSourceScope => ({
+    kind: "scopes",
+    scopes,
+    ...(workloads ? { workloads } : {}),
+  }),
 };
 
 export interface RoleAssignmentArgs {
@@ -38,6 +42,13 @@ export class RoleAssignment extends pulumi.dynamic.Resource {
   declare readonly backend: pulumi.Output<string>;
 
   constructor(name: string, args: RoleAssignmentArgs, opts?: pulumi.CustomResourceOptions) {
-    super(PROVIDERS.RoleAssignment, name, { scope: undefined, appScopeIds: undefined, assignmentId: undefined, backend: undefined, ...args }, opts, MODULE, "RoleAssignment");
+    super(
+      PROVIDERS.RoleAssignment,
+      name,
+      { scope: undefined, appScopeIds: undefined, assignmentId: undefined, backend: undefined, ...args },
+      opts,
+      MODULE,
+      "RoleAssignment",
+    );
   }
 }

@@ -34,10 +34,25 @@ export class UnifiedRole extends pulumi.dynamic.Resource {
   declare readonly backend: pulumi.Output<string>;
 
   constructor(name: string, args: UnifiedRoleArgs, opts?: pulumi.CustomResourceOptions) {
-    super(PROVIDERS.UnifiedRole, name, {
-      // computed outputs, and optional inputs that are always outputs: pre-declared before the spread so given values win
-      description: undefined, actions: undefined, resolvedPermissions: undefined, privilegedPermissions: undefined, roleId: undefined, isBuiltIn: undefined,
-      imported: undefined, catalogueVersion: undefined, backend: undefined, ...args,
-    }, opts, MODULE, "UnifiedRole");
+    super(
+      PROVIDERS.UnifiedRole,
+      name,
+      {
+        // computed outputs, and optional inputs that are always outputs: pre-declared before the spread so given values win
+        description: undefined,
+        actions: undefined,
+        resolvedPermissions: undefined,
+        privilegedPermissions: undefined,
+        roleId: undefined,
+        isBuiltIn: undefined,
+        imported: undefined,
+        catalogueVersion: undefined,
+        backend: undefined,
+        ...args,
+      },
+      opts,
+      MODULE,
+      "UnifiedRole",
+    );
   }
 }

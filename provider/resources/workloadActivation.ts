@@ -27,6 +27,20 @@ export class WorkloadActivation extends pulumi.dynamic.Resource {
   declare readonly backend: pulumi.Output<string>;
 
   constructor(name: string, args: WorkloadActivationArgs, opts?: pulumi.CustomResourceOptions) {
-    super(PROVIDERS.WorkloadActivation, name, { active: undefined, exchangeOnline: undefined, workloadId: undefined, warnings: undefined, backend: undefined, ...args }, opts, MODULE, "WorkloadActivation");
+    super(
+      PROVIDERS.WorkloadActivation,
+      name,
+      {
+        active: undefined,
+        exchangeOnline: undefined,
+        workloadId: undefined,
+        warnings: undefined,
+        backend: undefined,
+        ...args,
+      },
+      opts,
+      MODULE,
+      "WorkloadActivation",
+    );
   }
 }

@@ -26,8 +26,25 @@ const now = () => performance.timeOrigin + performance.now(); // comparable acro
 
 // ---- 1. normalizeKeys ---------------------------------------------------------------------------
 
-const SEGMENTS = ["secops", "securitydata", "rawdata", "configuration", "security", "core", "system", "authorization",
-  "securityposture", "posturemanagement", "securescore", "dataops", "alerts", "response", "x1", "x2", "x3"];
+const SEGMENTS = [
+  "secops",
+  "securitydata",
+  "rawdata",
+  "configuration",
+  "security",
+  "core",
+  "system",
+  "authorization",
+  "securityposture",
+  "posturemanagement",
+  "securescore",
+  "dataops",
+  "alerts",
+  "response",
+  "x1",
+  "x2",
+  "x3",
+];
 
 function keysOfSize(n: number): string[] {
   const catalogue = [...ATOMS.map(atomKey), ...WILDCARDS.map((w) => w.action), ...KNOWN_ACTIONS.map((k) => k.action)];
@@ -37,9 +54,10 @@ function keysOfSize(n: number): string[] {
   while (out.length < n) {
     // mostly literal action strings; one in ten a group wildcard like the catalogue's (`…/<seg>/*/<verb>`)
     const verb = r() < 0.5 ? "read" : "manage";
-    const segs = r() < 0.1
-      ? [pick(SEGMENTS), ...(r() < 0.5 ? [pick(SEGMENTS)] : []), "*"]
-      : Array.from({ length: 2 + Math.floor(r() * 3) }, () => pick(SEGMENTS));
+    const segs =
+      r() < 0.1
+        ? [pick(SEGMENTS), ...(r() < 0.5 ? [pick(SEGMENTS)] : []), "*"]
+        : Array.from({ length: 2 + Math.floor(r() * 3) }, () => pick(SEGMENTS));
     const key = `microsoft.xdr/${segs.join("/")}/${verb}`;
     out.push(r() < 0.2 ? key.toUpperCase() : key);
   }
@@ -93,7 +111,9 @@ async function child(mode: string, file: string, count: number): Promise<void> {
     for (const p of ["busy_timeout = 15000", "journal_mode = WAL", "synchronous = FULL"]) db.exec(`PRAGMA ${p}`);
     db.exec(`CREATE TABLE IF NOT EXISTS roles (id TEXT PRIMARY KEY, display_name TEXT NOT NULL, description TEXT NOT NULL DEFAULT '',
       is_built_in INTEGER NOT NULL DEFAULT 0, actions TEXT NOT NULL, imported TEXT, created_at TEXT NOT NULL, modified_at TEXT NOT NULL)`);
-    const stmt = db.prepare("INSERT INTO roles (id, display_name, description, is_built_in, actions, imported, created_at, modified_at) VALUES (?, ?, '', 0, ?, NULL, ?, ?)");
+    const stmt = db.prepare(
+      "INSERT INTO roles (id, display_name, description, is_built_in, actions, imported, created_at, modified_at) VALUES (?, ?, '', 0, ?, NULL, ?, ?)",
+    );
     insert = (i) => {
       db.exec("BEGIN IMMEDIATE");
       const t = new Date().toISOString();
@@ -103,11 +123,18 @@ async function child(mode: string, file: string, count: number): Promise<void> {
     close = () => db.close();
   } else {
     const store = new TenantStore(file);
-    insert = (i) => { store.createRole({ displayName: `bench-${process.pid}-${i}`, description: "", actions: ROW_ACTIONS }); };
+    insert = (i) => {
+      store.createRole({ displayName: `bench-${process.pid}-${i}`, description: "", actions: ROW_ACTIONS });
+    };
     close = () => store.close();
   }
   process.stdout.write("ready\n");
-  await new Promise<void>((resolve) => process.stdin.once("data", () => { process.stdin.destroy(); resolve(); }));
+  await new Promise<void>((resolve) =>
+    process.stdin.once("data", () => {
+      process.stdin.destroy();
+      resolve();
+    }),
+  );
   const start = now();
   for (let i = 0; i < count; i++) insert(i);
   const end = now();
@@ -122,15 +149,22 @@ async function throughput(mode: "raw" | "store", procs: number, count: number): 
   try {
     if (mode === "store") new TenantStore(file).close(); // create and seed once, outside the timing
     const children = Array.from({ length: procs }, () => {
-      const p = spawn(process.execPath, [__filename, "--child", mode, file, String(count)], { stdio: ["pipe", "pipe", "inherit"] });
+      const p = spawn(process.execPath, [__filename, "--child", mode, file, String(count)], {
+        stdio: ["pipe", "pipe", "inherit"],
+      });
       let out = "";
       p.stdout.on("data", (d) => (out += d));
       const ready = new Promise<void>((resolve, reject) => {
-        p.stdout.on("data", () => { if (out.includes("ready\n")) resolve(); });
+        p.stdout.on("data", () => {
+          if (out.includes("ready\n")) resolve();
+        });
         p.on("close", () => reject(new Error("bench child exited early")));
       });
       const done = new Promise<{ start: number; end: number }>((resolve, reject) =>
-        p.on("close", (code) => (code === 0 ? resolve(JSON.parse(out.split("\n")[1])) : reject(new Error(`bench child failed (${code})`)))));
+        p.on("close", (code) =>
+          code === 0 ? resolve(JSON.parse(out.split("\n")[1])) : reject(new Error(`bench child failed (${code})`)),
+        ),
+      );
       return { p, ready, done };
     });
     await Promise.all(children.map((c) => c.ready));
@@ -166,7 +200,9 @@ async function main(): Promise<void> {
   console.log("normalizeKeys vs baseline [...new Set(lower-cased keys)].sort() of the same keys (µs per call)");
   printTable(["N keys", "canonical", "baseline µs", "normalizeKeys µs", "ratio"], benchNormalise(ms));
   console.log("");
-  console.log(`createRole throughput vs baseline raw node:sqlite inserts (${count} rows per process, one transaction per row, WAL, synchronous=FULL; median of ${REPEATS} runs)`);
+  console.log(
+    `createRole throughput vs baseline raw node:sqlite inserts (${count} rows per process, one transaction per row, WAL, synchronous=FULL; median of ${REPEATS} runs)`,
+  );
   // interleaved repetitions, median of each: fsync timings are noisy
   const runs: Record<"base" | "one" | "four", number[]> = { base: [], one: [], four: [] };
   for (let rep = 0; rep < REPEATS; rep++) {
@@ -176,11 +212,14 @@ async function main(): Promise<void> {
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const [base, one, four] = [median(runs.base), median(runs.one), median(runs.four)];
-  printTable(["case", "rows/s", "ratio to baseline"], [
-    ["raw SQLite inserts, 1 process (baseline)", fmt(base), "1.00x"],
-    ["TenantStore.createRole, 1 process", fmt(one), `${fmt(one / base)}x`],
-    ["TenantStore.createRole, 4 processes", fmt(four), `${fmt(four / base)}x`],
-  ]);
+  printTable(
+    ["case", "rows/s", "ratio to baseline"],
+    [
+      ["raw SQLite inserts, 1 process (baseline)", fmt(base), "1.00x"],
+      ["TenantStore.createRole, 1 process", fmt(one), `${fmt(one / base)}x`],
+      ["TenantStore.createRole, 4 processes", fmt(four), `${fmt(four / base)}x`],
+    ],
+  );
 }
 
 if (require.main === module) {

@@ -29,7 +29,9 @@ describe("defender-rbac catalog --backend graph", () => {
     assert.equal(code, 0, c.err.join("\n"));
     const doc = JSON.parse(c.out.join("\n"));
     assert.equal(doc.backend, "graph");
-    const alerts = doc.actions.find((a: { action: string }) => a.action === "microsoft.xdr/secops/securitydata/alerts/manage");
+    const alerts = doc.actions.find(
+      (a: { action: string }) => a.action === "microsoft.xdr/secops/securitydata/alerts/manage",
+    );
     assert.ok(alerts, "the alerts action is listed");
     assert.match(alerts.shipped, /secops\.securitydata\.alerts:manage \(documented\)/);
     assert.ok(!c.out.join("\n").includes("catalog-test-token"));

@@ -10,7 +10,11 @@ import { run } from "../../provider/cli/program";
 
 const MAIN = path.join(__dirname, "..", "..", "provider", "cli", "main.js");
 
-interface Captured { code: number; out: string[]; err: string[] }
+interface Captured {
+  code: number;
+  out: string[];
+  err: string[];
+}
 
 async function cli(...argv: string[]): Promise<Captured> {
   const out: string[] = [];
@@ -28,19 +32,40 @@ async function cliJson<T = Record<string, unknown>>(...argv: string[]): Promise<
   return JSON.parse(r.out[0]) as T;
 }
 
-interface Permission { category: string; group: string | null; name: string; level: string; action: string | null; workloads: string[] }
-interface MapJson { permissions: Permission[]; unsupported: { legacy: string; reason: string }[] }
+interface Permission {
+  category: string;
+  group: string | null;
+  name: string;
+  level: string;
+  action: string | null;
+  workloads: string[];
+}
+interface MapJson {
+  permissions: Permission[];
+  unsupported: { legacy: string; reason: string }[];
+}
 interface CatalogJson {
   version: string;
-  permissions: { id: string; category: string; group: string | null; name: string; formerNames: string[]; level: string; action: string | null; provenance: string }[];
+  permissions: {
+    id: string;
+    category: string;
+    group: string | null;
+    name: string;
+    formerNames: string[];
+    level: string;
+    action: string | null;
+    provenance: string;
+  }[];
   wildcards: { action: string; level: string; provenance: string }[];
   knownActions: { action: string; provenance: string }[];
 }
 
-const mapJson = (from: string, ...roles: string[]) => cliJson<MapJson>("map", "--from", from, ...roles.flatMap((r) => ["--role", r]), "--json");
+const mapJson = (from: string, ...roles: string[]) =>
+  cliJson<MapJson>("map", "--from", from, ...roles.flatMap((r) => ["--role", r]), "--json");
 
 /** A permission as the mapping page writes it, e.g. "Security operations \ Security data \ Alerts (manage)". */
-const label = (p: Pick<Permission, "category" | "group" | "name" | "level">) => `${[p.category, p.group, p.name].filter(Boolean).join(" \\ ")} (${p.level})`;
+const label = (p: Pick<Permission, "category" | "group" | "name" | "level">) =>
+  `${[p.category, p.group, p.name].filter(Boolean).join(" \\ ")} (${p.level})`;
 
 let catalog: CatalogJson; // `catalog --json`, loaded by the outer describe's before hook
 
@@ -95,13 +120,18 @@ describe("defender-rbac CLI", () => {
         "Security operations \\ Security data \\ Security data basics (read)": ["all"],
         "Security operations \\ Security data \\ Alerts (manage)": ["all"],
       });
-      assert.deepEqual(m.permissions.map((p) => p.action), [
-        "microsoft.xdr/secops/securitydata/basics/read", "microsoft.xdr/secops/securitydata/alerts/manage",
-      ]);
+      assert.deepEqual(
+        m.permissions.map((p) => p.action),
+        ["microsoft.xdr/secops/securitydata/basics/read", "microsoft.xdr/secops/securitydata/alerts/manage"],
+      );
     });
 
     it("maps the legacy permissions of one MDE role to their union, independent of order and repeats", async () => {
-      const names = ["Live response capabilities - advanced", "Live response capabilities", "Manage security settings in the Security Center"];
+      const names = [
+        "Live response capabilities - advanced",
+        "Live response capabilities",
+        "Manage security settings in the Security Center",
+      ];
       const union = await mapJson("mde", ...names);
       const singles = await Promise.all(names.map((n) => mapJson("mde", n)));
       const expectedSet = new Set(singles.flatMap((s) => s.permissions.map((p) => JSON.stringify(p))));
@@ -118,37 +148,43 @@ describe("defender-rbac CLI", () => {
     });
 
     it("gives Entra Global reader the page's workloads: all, Defender for Endpoint only, Office only, Office and Identity", async () => {
-      assert.deepEqual(byLabel(await mapJson("entra", "Global reader")), expected([
-        ["Security operations \\ Security data \\ Security data basics (read)", ["all"]],
-        ["Security posture \\ Posture management \\ Secure Score (read)", ["all"]],
-        ["Security posture \\ Posture management \\ Vulnerability management (read)", ["mde"]],
-        ["Security operations \\ Security data \\ Response (manage)", ["mdo"]],
-        ["Security operations \\ Raw data (Email & collaboration) \\ Email message headers (read)", ["mdo"]],
-        ["Authorization and settings \\ Authorization (read)", ["mdo"]],
-        ["Authorization and settings \\ Security settings \\ Core security settings (read)", ["mdi", "mdo"]],
-        ["Authorization and settings \\ System settings (read)", ["mdi", "mdo"]],
-      ]));
+      assert.deepEqual(
+        byLabel(await mapJson("entra", "Global reader")),
+        expected([
+          ["Security operations \\ Security data \\ Security data basics (read)", ["all"]],
+          ["Security posture \\ Posture management \\ Secure Score (read)", ["all"]],
+          ["Security posture \\ Posture management \\ Vulnerability management (read)", ["mde"]],
+          ["Security operations \\ Security data \\ Response (manage)", ["mdo"]],
+          ["Security operations \\ Raw data (Email & collaboration) \\ Email message headers (read)", ["mdo"]],
+          ["Authorization and settings \\ Authorization (read)", ["mdo"]],
+          ["Authorization and settings \\ Security settings \\ Core security settings (read)", ["mdi", "mdo"]],
+          ["Authorization and settings \\ System settings (read)", ["mdi", "mdo"]],
+        ]),
+      );
     });
 
     it("gives Entra Security operator System settings read in Office and Identity but manage in Office only", async () => {
-      assert.deepEqual(byLabel(await mapJson("entra", "Security operator")), expected([
-        ["Security operations \\ Security data \\ Security data basics (read)", ["all"]],
-        ["Security operations \\ Security data \\ Alerts (manage)", ["all"]],
-        ["Security operations \\ Security data \\ Response (manage)", ["all"]],
-        ["Security posture \\ Posture management \\ Secure Score (read)", ["all"]],
-        ["Authorization and settings \\ Security settings \\ Core security settings (read)", ["all"]],
-        ["Authorization and settings \\ Security settings \\ Core security settings (manage)", ["all"]],
-        ["Authorization and settings \\ Security settings \\ Detection tuning (manage)", ["all"]],
-        ["Security operations \\ Security data \\ Basic live response (manage)", ["mde"]],
-        ["Security operations \\ Security data \\ Advanced live response (manage)", ["mde"]],
-        ["Security operations \\ Security data \\ File collection (manage)", ["mde"]],
-        ["Security posture \\ Posture management \\ Vulnerability management (read)", ["mde"]],
-        ["Security posture \\ Posture management \\ Exception handling (manage)", ["mde"]],
-        ["Security posture \\ Posture management \\ Remediation handling (manage)", ["mde"]],
-        ["Security operations \\ Raw data (Email & collaboration) \\ Email message headers (read)", ["mdo"]],
-        ["Authorization and settings \\ System settings (read)", ["mdi", "mdo"]],
-        ["Authorization and settings \\ System settings (manage)", ["mdo"]],
-      ]));
+      assert.deepEqual(
+        byLabel(await mapJson("entra", "Security operator")),
+        expected([
+          ["Security operations \\ Security data \\ Security data basics (read)", ["all"]],
+          ["Security operations \\ Security data \\ Alerts (manage)", ["all"]],
+          ["Security operations \\ Security data \\ Response (manage)", ["all"]],
+          ["Security posture \\ Posture management \\ Secure Score (read)", ["all"]],
+          ["Authorization and settings \\ Security settings \\ Core security settings (read)", ["all"]],
+          ["Authorization and settings \\ Security settings \\ Core security settings (manage)", ["all"]],
+          ["Authorization and settings \\ Security settings \\ Detection tuning (manage)", ["all"]],
+          ["Security operations \\ Security data \\ Basic live response (manage)", ["mde"]],
+          ["Security operations \\ Security data \\ Advanced live response (manage)", ["mde"]],
+          ["Security operations \\ Security data \\ File collection (manage)", ["mde"]],
+          ["Security posture \\ Posture management \\ Vulnerability management (read)", ["mde"]],
+          ["Security posture \\ Posture management \\ Exception handling (manage)", ["mde"]],
+          ["Security posture \\ Posture management \\ Remediation handling (manage)", ["mde"]],
+          ["Security operations \\ Raw data (Email & collaboration) \\ Email message headers (read)", ["mdo"]],
+          ["Authorization and settings \\ System settings (read)", ["mdi", "mdo"]],
+          ["Authorization and settings \\ System settings (manage)", ["mdo"]],
+        ]),
+      );
     });
 
     it("gives Compliance administrator its Office-only permissions and nothing everywhere", async () => {
@@ -175,7 +211,12 @@ describe("defender-rbac CLI", () => {
 
     it("prints, for every permission, the catalogue's own action string (null where unpublished)", async () => {
       const actions = new Map(catalog.permissions.map((p) => [label(p), p.action]));
-      for (const [from, role] of [["entra", "Global administrator"], ["mdo", "Organization Management"], ["mdi", "MDI admin"], ["mde", "Live response capabilities - advanced"]]) {
+      for (const [from, role] of [
+        ["entra", "Global administrator"],
+        ["mdo", "Organization Management"],
+        ["mdi", "MDI admin"],
+        ["mde", "Live response capabilities - advanced"],
+      ]) {
         for (const p of (await mapJson(from, role)).permissions) {
           assert.ok(actions.has(label(p)), `${label(p)} is in the catalogue`);
           assert.equal(p.action, actions.get(label(p)), `${label(p)} has the catalogue's action string`);
@@ -188,18 +229,32 @@ describe("defender-rbac CLI", () => {
 
   describe("map: name tolerance", () => {
     it("treats an en dash like a hyphen, both ways", async () => {
-      assert.deepEqual(await mapJson("mde", "View data \u2013 Security operations"), await mapJson("mde", "View data - Security operations"));
+      assert.deepEqual(
+        await mapJson("mde", "View data \u2013 Security operations"),
+        await mapJson("mde", "View data - Security operations"),
+      );
       // the page itself writes this one with an en dash
-      const baseline = await mapJson("mde", "Defender Vulnerability management - Manage security baselines assessment profiles");
-      assert.deepEqual(baseline, await mapJson("mde", "Defender Vulnerability management \u2013 Manage security baselines assessment profiles"));
-      assert.deepEqual(byLabel(baseline), { "Security posture \\ Posture management \\ Security baseline assessment (manage)": ["all"] });
+      const baseline = await mapJson(
+        "mde",
+        "Defender Vulnerability management - Manage security baselines assessment profiles",
+      );
+      assert.deepEqual(
+        baseline,
+        await mapJson("mde", "Defender Vulnerability management \u2013 Manage security baselines assessment profiles"),
+      );
+      assert.deepEqual(byLabel(baseline), {
+        "Security posture \\ Posture management \\ Security baseline assessment (manage)": ["all"],
+      });
     });
 
     it("ignores case and extra white space", async () => {
       const ref = await mapJson("entra", "Global reader");
       assert.deepEqual(await mapJson("entra", "global READER"), ref);
       assert.deepEqual(await mapJson("entra", "  Global   reader "), ref);
-      assert.deepEqual(await mapJson("mdo", "organization management"), await mapJson("mdo", "Organization Management"));
+      assert.deepEqual(
+        await mapJson("mdo", "organization management"),
+        await mapJson("mdo", "Organization Management"),
+      );
     });
   });
 
@@ -284,7 +339,16 @@ describe("defender-rbac CLI", () => {
     });
 
     it("--explain prints which legacy entry produced which permission, and in which workloads", async () => {
-      let r = await cli("map", "--from", "mde", "--role", "View data - Security operations", "--role", "Alerts investigation", "--explain");
+      let r = await cli(
+        "map",
+        "--from",
+        "mde",
+        "--role",
+        "View data - Security operations",
+        "--role",
+        "Alerts investigation",
+        "--explain",
+      );
       assert.equal(r.code, 0);
       let lines = r.out.join("\n").split("\n");
       let e = lines.indexOf("Explanation:");
@@ -297,9 +361,19 @@ describe("defender-rbac CLI", () => {
       lines = r.out.join("\n").split("\n");
       e = lines.indexOf("Explanation:");
       const trace = lines.slice(e + 1);
-      assert.ok(trace.includes("  Global reader → Security operations \\ Security data \\ Security data basics (read)"));
-      assert.ok(trace.includes("  Global reader → Security posture \\ Posture management \\ Vulnerability management (read) [mde only]"));
-      assert.equal(trace.filter((l) => / \\ System settings \(read\) \[(mdo|mdi) only\]$/.test(l)).length, 2, "one line per workload");
+      assert.ok(
+        trace.includes("  Global reader → Security operations \\ Security data \\ Security data basics (read)"),
+      );
+      assert.ok(
+        trace.includes(
+          "  Global reader → Security posture \\ Posture management \\ Vulnerability management (read) [mde only]",
+        ),
+      );
+      assert.equal(
+        trace.filter((l) => / \\ System settings \(read\) \[(mdo|mdi) only\]$/.test(l)).length,
+        2,
+        "one line per workload",
+      );
     });
 
     it("without --explain prints no trace", async () => {
@@ -336,7 +410,10 @@ describe("defender-rbac CLI", () => {
       assert.ok(Array.isArray(catalog.knownActions));
       for (const k of catalog.knownActions) assert.equal(typeof k.action, "string");
       const basics = catalog.permissions.find((p) => p.id === "secops.securitydata.basics:read")!;
-      assert.deepEqual([basics.action, basics.provenance], ["microsoft.xdr/secops/securitydata/basics/read", "documented"]);
+      assert.deepEqual(
+        [basics.action, basics.provenance],
+        ["microsoft.xdr/secops/securitydata/basics/read", "documented"],
+      );
     });
 
     it("prints a readable table of every permission with the same version", async () => {
@@ -353,7 +430,11 @@ describe("defender-rbac CLI", () => {
         assert.ok(row.includes(p.action ?? "(not published)"));
         assert.ok(row.includes(p.provenance));
       }
-      for (const w of catalog.wildcards) assert.ok(lines.some((l) => l.startsWith(w.action)), w.action);
+      for (const w of catalog.wildcards)
+        assert.ok(
+          lines.some((l) => l.startsWith(w.action)),
+          w.action,
+        );
     });
   });
 
@@ -364,12 +445,24 @@ describe("defender-rbac CLI", () => {
     const exec = (...argv: string[]) => spawnSync(process.execPath, [MAIN, ...argv], { encoding: "utf8" });
 
     it("prints the JSON alone on stdout, nothing on stderr, and exits 0", () => {
-      const r = exec("map", "--from", "mde", "--role", "View data - Security operations", "--role", "Alerts investigation", "--json");
+      const r = exec(
+        "map",
+        "--from",
+        "mde",
+        "--role",
+        "View data - Security operations",
+        "--role",
+        "Alerts investigation",
+        "--json",
+      );
       assert.equal(r.status, 0, r.stderr);
       assert.equal(r.stderr, "", "no warning (e.g. node:sqlite's) leaks into stderr");
       assert.ok(r.stdout.endsWith("}\n") && r.stdout.indexOf("\n") === r.stdout.length - 1, "one line");
       const m = JSON.parse(r.stdout) as MapJson;
-      assert.deepEqual(m.permissions.map((p) => p.name), ["Security data basics", "Alerts"]);
+      assert.deepEqual(
+        m.permissions.map((p) => p.name),
+        ["Security data basics", "Alerts"],
+      );
     });
 
     it("exits non-zero with the message on stderr only, for an unknown role and a missing option", () => {

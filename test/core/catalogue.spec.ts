@@ -5,8 +5,17 @@
  */
 import assert from "node:assert/strict";
 import {
-  ATOMS, CATEGORIES, GROUPS, KNOWN_ACTIONS, PERMISSIONS, WILDCARDS, atomKey, atomLabel, knownActionStrings,
-  resolvePermission, resolvePermissions,
+  ATOMS,
+  CATEGORIES,
+  GROUPS,
+  KNOWN_ACTIONS,
+  PERMISSIONS,
+  WILDCARDS,
+  atomKey,
+  atomLabel,
+  knownActionStrings,
+  resolvePermission,
+  resolvePermissions,
 } from "../../provider/core";
 
 // ---- data from the reference --------------------------------------------------------------------
@@ -134,7 +143,10 @@ describe("catalogue: invariants", () => {
   it("every permission has at least one level and belongs to a known category and group", () => {
     for (const p of PERMISSIONS) {
       assert.ok(Object.keys(p.levels).length > 0, p.id);
-      assert.ok(CATEGORIES.some((c) => c.id === p.category), p.id);
+      assert.ok(
+        CATEGORIES.some((c) => c.id === p.category),
+        p.id,
+      );
       if (p.group !== null) assert.equal(GROUPS.find((g) => g.id === p.group)?.category, p.category, p.id);
     }
   });
@@ -176,7 +188,11 @@ describe("catalogue: invariants", () => {
 
   it("provenance follows the sources: documented exactly when a Microsoft document (D22, DMDI, DG) gives the string", () => {
     const entries = [
-      ...ATOMS.filter((a) => a.info.action !== null).map((a) => ({ what: a.id, provenance: a.info.provenance, sources: a.info.sources })),
+      ...ATOMS.filter((a) => a.info.action !== null).map((a) => ({
+        what: a.id,
+        provenance: a.info.provenance,
+        sources: a.info.sources,
+      })),
       ...WILDCARDS.map((w) => ({ what: w.action, provenance: w.provenance, sources: w.sources })),
       ...KNOWN_ACTIONS.map((k) => ({ what: k.action, provenance: k.provenance, sources: k.sources })),
     ];
@@ -269,59 +285,89 @@ describe("catalogue: strings known to be wrong (§6)", () => {
 
 describe("resolver: spelling variants resolve to the same atoms", () => {
   const variants: [string, string[]][] = [
-    ["Security setting vs Security settings", [
-      "Authorization and settings \\ Security setting (All permissions)",
-      "Authorization and settings \\ Security settings (All permissions)",
-    ]],
-    ["Security setting group vs Security settings group", [
-      "Authorization and settings \\ Security setting \\ Core security settings (read)",
-      "Authorization and settings \\ Security settings \\ Core security settings (read)",
-    ]],
-    ["Security baselines assessment vs Security baseline assessment", [
-      "Security posture \\ Posture management \\ Security baselines assessment (manage)",
-      "Security posture \\ Posture management \\ Security baseline assessment (manage)",
-      "Security posture \\ posture management \\ Security baselines assessment (manage)",
-    ]],
-    ["Email message headers vs Email & collaboration metadata", [
-      "Security operations \\ Raw data (Email & collaboration) \\ Email message headers (read)",
-      "Security operations \\ Raw data (Email & collaboration) \\ Email & collaboration metadata (read)",
-      "Security operations \\ Raw data (E&C) \\ Email & collaboration metadata (read)",
-    ]],
-    ["Basic live response with and without the Security data group", [
-      "Security operations \\ Basic live response (manage)",
-      "Security operations \\ Security data \\ Basic live response (manage)",
-      "Security operations  \\ Security data \\ Basic live response (manage)",
-    ]],
-    ["Advanced live response with and without the Security data group", [
-      "Security operations \\ Advanced live response (manage)",
-      "Security operations \\ Security data \\ Advanced live response (manage)",
-    ]],
-    ["System setting vs System settings", [
-      "Authorization and settings \\ System setting (read)",
-      "Authorization and settings \\ System settings (read)",
-    ]],
-    ["Email quarantine vs Email & collaboration quarantine", [
-      "Security operations \\ Security data \\ Email quarantine (manage)",
-      "Security operations \\ Security data \\ Email & collaboration quarantine (manage)",
-    ]],
-    ["Email content vs Email & collaboration content, doubled category", [
-      "Security operations\\ Security operations \\ Raw data (Email & collaboration) \\ Email content (read)",
-      "Security operations \\ Raw data (Email & collaboration) \\ Email & collaboration content (read)",
-      "microsoft.xdr/secops/rawdata/emailcontent/read",
-    ]],
-    ["Secure Score vs Exposure Management (manage)", [
-      "Security posture \\ Posture management \\ Secure Score (manage)",
-      "Security posture \\ Posture management \\ Exposure Management (manage)",
-    ]],
-    ["readable name vs atom id vs action string vs case", [
-      "Security operations \\ Security data \\ Alerts (manage)",
-      "security operations \\ security data \\ alerts (MANAGE)",
-      "Security operations\\Security data\\Alerts (manage)",
-      "secops.securitydata.alerts:manage",
-      "secops.securitydata.alerts",
-      "microsoft.xdr/secops/securitydata/alerts/manage",
-      "Microsoft.XDR/SecOps/SecurityData/Alerts/Manage",
-    ]],
+    [
+      "Security setting vs Security settings",
+      [
+        "Authorization and settings \\ Security setting (All permissions)",
+        "Authorization and settings \\ Security settings (All permissions)",
+      ],
+    ],
+    [
+      "Security setting group vs Security settings group",
+      [
+        "Authorization and settings \\ Security setting \\ Core security settings (read)",
+        "Authorization and settings \\ Security settings \\ Core security settings (read)",
+      ],
+    ],
+    [
+      "Security baselines assessment vs Security baseline assessment",
+      [
+        "Security posture \\ Posture management \\ Security baselines assessment (manage)",
+        "Security posture \\ Posture management \\ Security baseline assessment (manage)",
+        "Security posture \\ posture management \\ Security baselines assessment (manage)",
+      ],
+    ],
+    [
+      "Email message headers vs Email & collaboration metadata",
+      [
+        "Security operations \\ Raw data (Email & collaboration) \\ Email message headers (read)",
+        "Security operations \\ Raw data (Email & collaboration) \\ Email & collaboration metadata (read)",
+        "Security operations \\ Raw data (E&C) \\ Email & collaboration metadata (read)",
+      ],
+    ],
+    [
+      "Basic live response with and without the Security data group",
+      [
+        "Security operations \\ Basic live response (manage)",
+        "Security operations \\ Security data \\ Basic live response (manage)",
+        "Security operations  \\ Security data \\ Basic live response (manage)",
+      ],
+    ],
+    [
+      "Advanced live response with and without the Security data group",
+      [
+        "Security operations \\ Advanced live response (manage)",
+        "Security operations \\ Security data \\ Advanced live response (manage)",
+      ],
+    ],
+    [
+      "System setting vs System settings",
+      ["Authorization and settings \\ System setting (read)", "Authorization and settings \\ System settings (read)"],
+    ],
+    [
+      "Email quarantine vs Email & collaboration quarantine",
+      [
+        "Security operations \\ Security data \\ Email quarantine (manage)",
+        "Security operations \\ Security data \\ Email & collaboration quarantine (manage)",
+      ],
+    ],
+    [
+      "Email content vs Email & collaboration content, doubled category",
+      [
+        "Security operations\\ Security operations \\ Raw data (Email & collaboration) \\ Email content (read)",
+        "Security operations \\ Raw data (Email & collaboration) \\ Email & collaboration content (read)",
+        "microsoft.xdr/secops/rawdata/emailcontent/read",
+      ],
+    ],
+    [
+      "Secure Score vs Exposure Management (manage)",
+      [
+        "Security posture \\ Posture management \\ Secure Score (manage)",
+        "Security posture \\ Posture management \\ Exposure Management (manage)",
+      ],
+    ],
+    [
+      "readable name vs atom id vs action string vs case",
+      [
+        "Security operations \\ Security data \\ Alerts (manage)",
+        "security operations \\ security data \\ alerts (MANAGE)",
+        "Security operations\\Security data\\Alerts (manage)",
+        "secops.securitydata.alerts:manage",
+        "secops.securitydata.alerts",
+        "microsoft.xdr/secops/securitydata/alerts/manage",
+        "Microsoft.XDR/SecOps/SecurityData/Alerts/Manage",
+      ],
+    ],
   ];
   for (const [title, refs] of variants) {
     it(title, () => {
@@ -342,16 +388,24 @@ describe("resolver: levels", () => {
   });
 
   it("'(All read permissions)' of Security settings is Core security settings read only", () => {
-    assert.deepEqual(atomIds("Authorization and settings \\ Security settings (All read permissions)"), ["configuration.security.core:read"]);
+    assert.deepEqual(atomIds("Authorization and settings \\ Security settings (All read permissions)"), [
+      "configuration.security.core:read",
+    ]);
   });
 
   it("'(All read-only permissions)' and '(read-only)' are accepted", () => {
-    assert.deepEqual(atomIds("Authorization and settings \\ Security settings (All read-only permissions)"), ["configuration.security.core:read"]);
-    assert.deepEqual(atomIds("Authorization and settings \\ Authorization (read-only)"), ["configuration.-.authorization:read"]);
+    assert.deepEqual(atomIds("Authorization and settings \\ Security settings (All read-only permissions)"), [
+      "configuration.security.core:read",
+    ]);
+    assert.deepEqual(atomIds("Authorization and settings \\ Authorization (read-only)"), [
+      "configuration.-.authorization:read",
+    ]);
   });
 
   it("'(read only)' picks the read level", () => {
-    assert.deepEqual(atomIds("Authorization and settings \\ Authorization (read only)"), ["configuration.-.authorization:read"]);
+    assert.deepEqual(atomIds("Authorization and settings \\ Authorization (read only)"), [
+      "configuration.-.authorization:read",
+    ]);
   });
 
   it("'(Read and manage)' gives both levels", () => {
@@ -370,18 +424,28 @@ describe("resolver: levels", () => {
   });
 
   it("a single level can be picked", () => {
-    assert.deepEqual(atomIds("Authorization and settings \\ Authorization (read)"), ["configuration.-.authorization:read"]);
-    assert.deepEqual(atomIds("Authorization and settings \\ Authorization (manage)"), ["configuration.-.authorization:manage"]);
+    assert.deepEqual(atomIds("Authorization and settings \\ Authorization (read)"), [
+      "configuration.-.authorization:read",
+    ]);
+    assert.deepEqual(atomIds("Authorization and settings \\ Authorization (manage)"), [
+      "configuration.-.authorization:manage",
+    ]);
     assert.deepEqual(atomIds("configuration.-.authorization:read"), ["configuration.-.authorization:read"]);
   });
 
   it("a permission with one level needs no level", () => {
     assert.deepEqual(atomIds("Security operations \\ Security data \\ Alerts"), ["secops.securitydata.alerts:manage"]);
-    assert.deepEqual(atomIds("Security operations \\ Security data \\ Security data basics"), ["secops.securitydata.basics:read"]);
+    assert.deepEqual(atomIds("Security operations \\ Security data \\ Security data basics"), [
+      "secops.securitydata.basics:read",
+    ]);
   });
 
   it("a permission with two levels and no level given fails with ambiguous_permission naming the fix", () => {
-    for (const ref of ["Authorization and settings \\ Authorization", "configuration.-.authorization", "Authorization and settings \\ System settings"]) {
+    for (const ref of [
+      "Authorization and settings \\ Authorization",
+      "configuration.-.authorization",
+      "Authorization and settings \\ System settings",
+    ]) {
       const issue = issueOf(ref);
       assert.equal(issue.code, "ambiguous_permission", ref);
       assert.match(issue.message, /\(read\)/, ref);
@@ -446,13 +510,19 @@ describe("resolver: errors", () => {
     const issue = issueOf("Security operations \\ Security data \\ Alert (manage)");
     assert.equal(issue.code, "unknown_permission");
     assert.ok(issue.suggestions && issue.suggestions.length > 0);
-    assert.ok(issue.suggestions!.includes("Security operations \\ Security data \\ Alerts (manage)"), JSON.stringify(issue.suggestions));
+    assert.ok(
+      issue.suggestions!.includes("Security operations \\ Security data \\ Alerts (manage)"),
+      JSON.stringify(issue.suggestions),
+    );
   });
 
   it("a misspelt permission suggests the right one", () => {
     const issue = issueOf("Authorization and settings \\ Security settings \\ Detection tunning (manage)");
     assert.equal(issue.code, "unknown_permission");
-    assert.ok(issue.suggestions!.includes("Authorization and settings \\ Security settings \\ Detection tuning (manage)"), JSON.stringify(issue.suggestions));
+    assert.ok(
+      issue.suggestions!.includes("Authorization and settings \\ Security settings \\ Detection tuning (manage)"),
+      JSON.stringify(issue.suggestions),
+    );
   });
 
   it("an unknown atom id fails with unknown_permission and suggestions", () => {
@@ -463,7 +533,10 @@ describe("resolver: errors", () => {
 
   it("a permission put in the wrong category or group is unknown", () => {
     assert.equal(issueOf("Security posture \\ Security data \\ Alerts (manage)").code, "unknown_permission");
-    assert.equal(issueOf("Security operations \\ Raw data (Email & collaboration) \\ Alerts (manage)").code, "unknown_permission");
+    assert.equal(
+      issueOf("Security operations \\ Raw data (Email & collaboration) \\ Alerts (manage)").code,
+      "unknown_permission",
+    );
   });
 
   it("an empty reference fails with invalid_value", () => {
@@ -477,13 +550,27 @@ describe("resolver: errors", () => {
 
   it("resolvePermissions reports the index of each bad entry under the base path", () => {
     const r = resolvePermissions(
-      ["Security operations \\ Security data \\ Alerts (manage)", "no such permission", "microsoft.xdr/secops/securitydatabasics/read", "configuration.-.system:read"],
+      [
+        "Security operations \\ Security data \\ Alerts (manage)",
+        "no such permission",
+        "microsoft.xdr/secops/securitydatabasics/read",
+        "configuration.-.system:read",
+      ],
       ["permissions"],
     );
     assert.equal(r.ok, false);
     assert.ok(!r.ok);
-    assert.deepEqual(r.issues.map((i) => i.path), [["permissions", 1], ["permissions", 2]]);
-    assert.deepEqual(r.issues.map((i) => i.code), ["unknown_permission", "unknown_action"]);
+    assert.deepEqual(
+      r.issues.map((i) => i.path),
+      [
+        ["permissions", 1],
+        ["permissions", 2],
+      ],
+    );
+    assert.deepEqual(
+      r.issues.map((i) => i.code),
+      ["unknown_permission", "unknown_action"],
+    );
   });
 
   it("resolvePermissions unions keys and atoms of good entries", () => {

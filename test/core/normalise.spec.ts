@@ -6,21 +6,48 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import {
-  ATOMS, KNOWN_ACTIONS, PERMISSIONS, PermissionDef, WILDCARDS, actionCovers, atomKey, isUnpublishedKey, keyCovers, normalizeKeys, sameKeySet,
+  ATOMS,
+  KNOWN_ACTIONS,
+  PERMISSIONS,
+  PermissionDef,
+  WILDCARDS,
+  actionCovers,
+  atomKey,
+  isUnpublishedKey,
+  keyCovers,
+  normalizeKeys,
+  sameKeySet,
 } from "../../provider/core";
 
 // ---- generators ---------------------------------------------------------------------------------
 
 /** A small segment alphabet: real catalogue segments, two made-up ones, and the wildcard. */
 const SEGMENTS = [
-  "*", "secops", "securitydata", "rawdata", "configuration", "security", "core", "system", "authorization",
-  "securityposture", "posturemanagement", "securescore", "dataops", "a", "b",
+  "*",
+  "secops",
+  "securitydata",
+  "rawdata",
+  "configuration",
+  "security",
+  "core",
+  "system",
+  "authorization",
+  "securityposture",
+  "posturemanagement",
+  "securescore",
+  "dataops",
+  "a",
+  "b",
 ];
 const VERBS = ["read", "manage"];
 
 const PUBLISHED_KEYS = ATOMS.filter((a) => a.info.action !== null).map(atomKey);
 const UNPUBLISHED_KEYS = ATOMS.filter((a) => a.info.action === null).map(atomKey);
-const CATALOGUE_KEYS = [...ATOMS.map(atomKey), ...WILDCARDS.map((w) => w.action), ...KNOWN_ACTIONS.map((k) => k.action)];
+const CATALOGUE_KEYS = [
+  ...ATOMS.map(atomKey),
+  ...WILDCARDS.map((w) => w.action),
+  ...KNOWN_ACTIONS.map((k) => k.action),
+];
 const CATALOGUE_ACTIONS = CATALOGUE_KEYS.filter((k) => k.startsWith("microsoft.xdr/"));
 
 /** `microsoft.xdr/<seg>/…/<read|manage>` from the small alphabet. */
@@ -51,7 +78,12 @@ function starVariants(action: string): string[] {
 const wildcardedAction = fc.constantFrom(...new Set(CATALOGUE_ACTIONS.flatMap(starVariants)));
 
 /** Any key: generated action strings mixed with real catalogue keys (atoms, wildcards, known literals, unpublished). */
-const anyKey = fc.oneof(generatedAction, wildcardedAction, fc.constantFrom(...CATALOGUE_KEYS), fc.constantFrom(...UNPUBLISHED_KEYS));
+const anyKey = fc.oneof(
+  generatedAction,
+  wildcardedAction,
+  fc.constantFrom(...CATALOGUE_KEYS),
+  fc.constantFrom(...UNPUBLISHED_KEYS),
+);
 /** Action strings only (no unpublished keys): the pure string rule. */
 const actionKey = fc.oneof(generatedAction, wildcardedAction, fc.constantFrom(...CATALOGUE_ACTIONS));
 
@@ -68,7 +100,8 @@ function aroundPermission(p: PermissionDef, withUnpublished: boolean): fc.Arbitr
   const some = (xs: string[], max: number) => fc.subarray(xs, { maxLength: Math.min(max, xs.length) });
   return fc.tuple(some(keys, keys.length), some(stars, 2), some(wildcards, 2)).map((parts) => parts.flat());
 }
-const focusedSet = (withUnpublished: boolean) => fc.constantFrom(...PERMISSIONS).chain((p) => aroundPermission(p, withUnpublished));
+const focusedSet = (withUnpublished: boolean) =>
+  fc.constantFrom(...PERMISSIONS).chain((p) => aroundPermission(p, withUnpublished));
 
 /** Key sets: independent keys, or keys around one catalogue permission. */
 const keySetOf = (key: fc.Arbitrary<string>, withUnpublished: boolean) =>
@@ -89,74 +122,111 @@ const RUNS = { numRuns: 500 };
 
 describe("normalise: properties", () => {
   it("is idempotent", () => {
-    fc.assert(fc.property(anySet, (ks) => {
-      const once = normalizeKeys(ks);
-      assert.deepEqual(normalizeKeys(once), once);
-    }), RUNS);
+    fc.assert(
+      fc.property(anySet, (ks) => {
+        const once = normalizeKeys(ks);
+        assert.deepEqual(normalizeKeys(once), once);
+      }),
+      RUNS,
+    );
   });
 
   it("is order-insensitive", () => {
-    fc.assert(fc.property(withShuffle(anySet), ([ks, shuffled]) => {
-      assert.deepEqual(normalizeKeys(shuffled), normalizeKeys(ks));
-      assert.ok(sameKeySet(shuffled, ks));
-    }), RUNS);
+    fc.assert(
+      fc.property(withShuffle(anySet), ([ks, shuffled]) => {
+        assert.deepEqual(normalizeKeys(shuffled), normalizeKeys(ks));
+        assert.ok(sameKeySet(shuffled, ks));
+      }),
+      RUNS,
+    );
   });
 
   it("is case-insensitive (upper-cased and mixed-case input)", () => {
-    fc.assert(fc.property(withMixedCase(anySet), ([ks, mixed]) => {
-      const expected = normalizeKeys(ks);
-      assert.deepEqual(normalizeKeys(ks.map((k) => k.toUpperCase())), expected);
-      assert.deepEqual(normalizeKeys(mixed), expected);
-    }), RUNS);
+    fc.assert(
+      fc.property(withMixedCase(anySet), ([ks, mixed]) => {
+        const expected = normalizeKeys(ks);
+        assert.deepEqual(normalizeKeys(ks.map((k) => k.toUpperCase())), expected);
+        assert.deepEqual(normalizeKeys(mixed), expected);
+      }),
+      RUNS,
+    );
   });
 
   it("never loses a permission: action strings and catalogue action strings", () => {
-    fc.assert(fc.property(actionSet, (ks) => {
-      const out = normalizeKeys(ks);
-      for (const k of ks) {
-        const lower = k.toLowerCase();
-        assert.ok(out.some((o) => keyCovers(o, lower)), `${lower} is covered by nothing in ${JSON.stringify(out)}`);
-      }
-    }), RUNS);
+    fc.assert(
+      fc.property(actionSet, (ks) => {
+        const out = normalizeKeys(ks);
+        for (const k of ks) {
+          const lower = k.toLowerCase();
+          assert.ok(
+            out.some((o) => keyCovers(o, lower)),
+            `${lower} is covered by nothing in ${JSON.stringify(out)}`,
+          );
+        }
+      }),
+      RUNS,
+    );
   });
 
   it("never loses a permission: catalogue keys only (atoms incl. unpublished, wildcards, known literals)", () => {
-    fc.assert(fc.property(fc.array(fc.constantFrom(...CATALOGUE_KEYS), { maxLength: 12 }), (ks) => {
-      const out = normalizeKeys(ks);
-      for (const k of ks) assert.ok(out.some((o) => keyCovers(o, k.toLowerCase())), `${k} lost from ${JSON.stringify(out)}`);
-    }), RUNS);
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...CATALOGUE_KEYS), { maxLength: 12 }), (ks) => {
+        const out = normalizeKeys(ks);
+        for (const k of ks)
+          assert.ok(
+            out.some((o) => keyCovers(o, k.toLowerCase())),
+            `${k} lost from ${JSON.stringify(out)}`,
+          );
+      }),
+      RUNS,
+    );
   });
 
   it("never loses a permission: generated action strings mixed with unpublished keys", () => {
-    fc.assert(fc.property(anySet, (ks) => {
-      const out = normalizeKeys(ks);
-      for (const k of ks) {
-        const lower = k.toLowerCase();
-        assert.ok(out.some((o) => keyCovers(o, lower)), `${lower} is covered by nothing in ${JSON.stringify(out)}`);
-      }
-    }), { numRuns: 10000 });
+    fc.assert(
+      fc.property(anySet, (ks) => {
+        const out = normalizeKeys(ks);
+        for (const k of ks) {
+          const lower = k.toLowerCase();
+          assert.ok(
+            out.some((o) => keyCovers(o, lower)),
+            `${lower} is covered by nothing in ${JSON.stringify(out)}`,
+          );
+        }
+      }),
+      { numRuns: 10000 },
+    );
   });
 
   it("outputs a subset of the lower-cased, trimmed input", () => {
-    fc.assert(fc.property(withMixedCase(anySet), ([, mixed]) => {
-      const lower = new Set(mixed.map((k) => k.trim().toLowerCase()));
-      for (const o of normalizeKeys(mixed)) assert.ok(lower.has(o), o);
-    }), RUNS);
+    fc.assert(
+      fc.property(withMixedCase(anySet), ([, mixed]) => {
+        const lower = new Set(mixed.map((k) => k.trim().toLowerCase()));
+        for (const o of normalizeKeys(mixed)) assert.ok(lower.has(o), o);
+      }),
+      RUNS,
+    );
   });
 
   it("outputs a sorted, duplicate-free, lower-case list", () => {
-    fc.assert(fc.property(withMixedCase(anySet), ([ks, mixed]) => {
-      const out = normalizeKeys([...ks, ...mixed]);
-      assert.deepEqual(out, [...new Set(out)].sort());
-      for (const o of out) assert.equal(o, o.toLowerCase());
-    }), RUNS);
+    fc.assert(
+      fc.property(withMixedCase(anySet), ([ks, mixed]) => {
+        const out = normalizeKeys([...ks, ...mixed]);
+        assert.deepEqual(out, [...new Set(out)].sort());
+        for (const o of out) assert.equal(o, o.toLowerCase());
+      }),
+      RUNS,
+    );
   });
 
   it("no output key covers another distinct output key", () => {
-    fc.assert(fc.property(anySet, (ks) => {
-      const out = normalizeKeys(ks);
-      for (const a of out) for (const b of out) if (a !== b) assert.ok(!keyCovers(a, b), `${a} covers ${b}`);
-    }), RUNS);
+    fc.assert(
+      fc.property(anySet, (ks) => {
+        const out = normalizeKeys(ks);
+        for (const a of out) for (const b of out) if (a !== b) assert.ok(!keyCovers(a, b), `${a} covers ${b}`);
+      }),
+      RUNS,
+    );
   });
 
   it("the empty set, blanks and white space normalise to nothing", () => {
@@ -166,28 +236,40 @@ describe("normalise: properties", () => {
   });
 
   it("actionCovers is reflexive and case-insensitive", () => {
-    fc.assert(fc.property(actionKey, fc.boolean(), (a, upper) => {
-      assert.ok(actionCovers(a, upper ? a.toUpperCase() : a));
-    }), RUNS);
+    fc.assert(
+      fc.property(actionKey, fc.boolean(), (a, upper) => {
+        assert.ok(actionCovers(a, upper ? a.toUpperCase() : a));
+      }),
+      RUNS,
+    );
   });
 
   it("actionCovers: read never covers manage", () => {
-    fc.assert(fc.property(generatedAction, generatedAction, (a, b) => {
-      if (a.endsWith("/read") && b.endsWith("/manage")) assert.ok(!actionCovers(a, b), `${a} covers ${b}`);
-    }), RUNS);
+    fc.assert(
+      fc.property(generatedAction, generatedAction, (a, b) => {
+        if (a.endsWith("/read") && b.endsWith("/manage")) assert.ok(!actionCovers(a, b), `${a} covers ${b}`);
+      }),
+      RUNS,
+    );
   });
 
   it("actionCovers: manage covers read on the same path", () => {
-    fc.assert(fc.property(generatedAction, (a) => {
-      const base = a.slice(0, a.lastIndexOf("/"));
-      assert.ok(actionCovers(`${base}/manage`, `${base}/read`));
-    }), RUNS);
+    fc.assert(
+      fc.property(generatedAction, (a) => {
+        const base = a.slice(0, a.lastIndexOf("/"));
+        assert.ok(actionCovers(`${base}/manage`, `${base}/read`));
+      }),
+      RUNS,
+    );
   });
 
   it("actionCovers is transitive on action strings", () => {
-    fc.assert(fc.property(actionKey, actionKey, actionKey, (a, b, c) => {
-      if (actionCovers(a, b) && actionCovers(b, c)) assert.ok(actionCovers(a, c), `${a} ⊒ ${b} ⊒ ${c}`);
-    }), { numRuns: 2000 });
+    fc.assert(
+      fc.property(actionKey, actionKey, actionKey, (a, b, c) => {
+        if (actionCovers(a, b) && actionCovers(b, c)) assert.ok(actionCovers(a, c), `${a} ⊒ ${b} ⊒ ${c}`);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
 
@@ -199,7 +281,12 @@ describe("normalise: examples from the reference", () => {
       normalizeKeys(["microsoft.xdr/secops/*/manage", "microsoft.xdr/secops/rawdata/quarantineemailcontent/read"]),
       ["microsoft.xdr/secops/*/manage"],
     );
-    assert.ok(sameKeySet(["microsoft.xdr/secops/*/manage", "microsoft.xdr/secops/rawdata/quarantineemailcontent/read"], ["microsoft.xdr/secops/*/manage"]));
+    assert.ok(
+      sameKeySet(
+        ["microsoft.xdr/secops/*/manage", "microsoft.xdr/secops/rawdata/quarantineemailcontent/read"],
+        ["microsoft.xdr/secops/*/manage"],
+      ),
+    );
   });
 
   it("`*` matches one or more segments, never zero", () => {
@@ -208,7 +295,10 @@ describe("normalise: examples from the reference", () => {
     assert.ok(actionCovers("microsoft.xdr/secops/*/read", "microsoft.xdr/secops/rawdata/quarantineemailcontent/read"));
     assert.ok(!actionCovers("microsoft.xdr/secops/*/read", "microsoft.xdr/secops/read"));
     assert.ok(!keyCovers("microsoft.xdr/secops/*/read", "microsoft.xdr/secops/read"));
-    assert.deepEqual(normalizeKeys(["microsoft.xdr/secops/*/read", "microsoft.xdr/secops/read"]), ["microsoft.xdr/secops/*/read", "microsoft.xdr/secops/read"]);
+    assert.deepEqual(normalizeKeys(["microsoft.xdr/secops/*/read", "microsoft.xdr/secops/read"]), [
+      "microsoft.xdr/secops/*/read",
+      "microsoft.xdr/secops/read",
+    ]);
   });
 
   it("a wildcard does not reach into another category", () => {
@@ -217,12 +307,25 @@ describe("normalise: examples from the reference", () => {
   });
 
   it("manage covers read, read never covers manage", () => {
-    assert.ok(actionCovers("microsoft.xdr/configuration/authorization/manage", "microsoft.xdr/configuration/authorization/read"));
-    assert.ok(!actionCovers("microsoft.xdr/configuration/authorization/read", "microsoft.xdr/configuration/authorization/manage"));
+    assert.ok(
+      actionCovers(
+        "microsoft.xdr/configuration/authorization/manage",
+        "microsoft.xdr/configuration/authorization/read",
+      ),
+    );
+    assert.ok(
+      !actionCovers(
+        "microsoft.xdr/configuration/authorization/read",
+        "microsoft.xdr/configuration/authorization/manage",
+      ),
+    );
     assert.ok(actionCovers("microsoft.xdr/secops/*/manage", "microsoft.xdr/secops/securitydata/basics/read"));
     assert.ok(!actionCovers("microsoft.xdr/secops/*/read", "microsoft.xdr/secops/securitydata/alerts/manage"));
     assert.deepEqual(
-      normalizeKeys(["microsoft.xdr/configuration/authorization/read", "microsoft.xdr/configuration/authorization/manage"]),
+      normalizeKeys([
+        "microsoft.xdr/configuration/authorization/read",
+        "microsoft.xdr/configuration/authorization/manage",
+      ]),
       ["microsoft.xdr/configuration/authorization/manage"],
     );
   });
@@ -230,17 +333,20 @@ describe("normalise: examples from the reference", () => {
   it("comparison is case-insensitive", () => {
     assert.ok(actionCovers("Microsoft.XDR/SecOps/*/Manage", "microsoft.xdr/secops/securitydata/alerts/manage"));
     assert.ok(keyCovers("microsoft.xdr/secops/*/manage", "MICROSOFT.XDR/SECOPS/SECURITYDATA/ALERTS/MANAGE"));
-    assert.deepEqual(normalizeKeys(["MICROSOFT.XDR/SECOPS/*/MANAGE", "microsoft.xdr/secops/*/manage"]), ["microsoft.xdr/secops/*/manage"]);
+    assert.deepEqual(normalizeKeys(["MICROSOFT.XDR/SECOPS/*/MANAGE", "microsoft.xdr/secops/*/manage"]), [
+      "microsoft.xdr/secops/*/manage",
+    ]);
   });
 
   it("a wildcard is not covered by a literal", () => {
     assert.ok(!actionCovers("microsoft.xdr/secops/securitydata/manage", "microsoft.xdr/secops/*/manage"));
-    assert.ok(!actionCovers("microsoft.xdr/secops/securitydata/alerts/manage", "microsoft.xdr/secops/securitydata/*/manage"));
-    assert.ok(!keyCovers("microsoft.xdr/secops/securitydata/manage", "microsoft.xdr/secops/*/manage"));
-    assert.deepEqual(
-      normalizeKeys(["microsoft.xdr/secops/securitydata/manage", "microsoft.xdr/secops/*/manage"]),
-      ["microsoft.xdr/secops/*/manage"],
+    assert.ok(
+      !actionCovers("microsoft.xdr/secops/securitydata/alerts/manage", "microsoft.xdr/secops/securitydata/*/manage"),
     );
+    assert.ok(!keyCovers("microsoft.xdr/secops/securitydata/manage", "microsoft.xdr/secops/*/manage"));
+    assert.deepEqual(normalizeKeys(["microsoft.xdr/secops/securitydata/manage", "microsoft.xdr/secops/*/manage"]), [
+      "microsoft.xdr/secops/*/manage",
+    ]);
   });
 
   it("a broader wildcard covers a narrower one, not the reverse", () => {
@@ -256,8 +362,13 @@ describe("normalise: examples from the reference", () => {
     assert.ok(!keyCovers("microsoft.xdr/secops/*/manage", tuning));
     assert.ok(!keyCovers("microsoft.xdr/configuration/security/*/read", tuning));
     assert.ok(!keyCovers("microsoft.xdr/configuration/security/core/manage", tuning));
-    assert.deepEqual(normalizeKeys([tuning, "microsoft.xdr/configuration/*/manage"]), ["microsoft.xdr/configuration/*/manage"]);
-    assert.deepEqual(normalizeKeys([tuning, "microsoft.xdr/secops/*/manage"]), ["microsoft.xdr/secops/*/manage", tuning]);
+    assert.deepEqual(normalizeKeys([tuning, "microsoft.xdr/configuration/*/manage"]), [
+      "microsoft.xdr/configuration/*/manage",
+    ]);
+    assert.deepEqual(normalizeKeys([tuning, "microsoft.xdr/secops/*/manage"]), [
+      "microsoft.xdr/secops/*/manage",
+      tuning,
+    ]);
   });
 
   it("the unpublished read key of Core security settings is covered by the core manage string", () => {
@@ -265,7 +376,9 @@ describe("normalise: examples from the reference", () => {
     assert.ok(keyCovers("microsoft.xdr/configuration/security/core/manage", coreRead));
     assert.ok(!keyCovers(coreRead, "microsoft.xdr/configuration/security/core/manage"));
     assert.ok(keyCovers("microsoft.xdr/configuration/security/*/read", coreRead));
-    assert.deepEqual(normalizeKeys([coreRead, "microsoft.xdr/configuration/security/core/manage"]), ["microsoft.xdr/configuration/security/core/manage"]);
+    assert.deepEqual(normalizeKeys([coreRead, "microsoft.xdr/configuration/security/core/manage"]), [
+      "microsoft.xdr/configuration/security/core/manage",
+    ]);
   });
 
   it("an unpublished key never covers a published key", () => {
@@ -288,13 +401,21 @@ describe("normalise: examples from the reference", () => {
       "urn:defender-rbac:permission:configuration.security.core:read",
     ];
     const out = normalizeKeys(keys);
-    for (const k of keys) assert.ok(out.some((o) => keyCovers(o, k)), `${k} lost from ${JSON.stringify(out)}`);
+    for (const k of keys)
+      assert.ok(
+        out.some((o) => keyCovers(o, k)),
+        `${k} lost from ${JSON.stringify(out)}`,
+      );
     const keys2 = [
       "microsoft.xdr/securityposture/*/securescore/manage",
       "microsoft.xdr/securityposture/posturemanagement/securescore/manage",
       "urn:defender-rbac:permission:securityposture.posturemanagement.exposuremanagement:read",
     ];
     const out2 = normalizeKeys(keys2);
-    for (const k of keys2) assert.ok(out2.some((o) => keyCovers(o, k)), `${k} lost from ${JSON.stringify(out2)}`);
+    for (const k of keys2)
+      assert.ok(
+        out2.some((o) => keyCovers(o, k)),
+        `${k} lost from ${JSON.stringify(out2)}`,
+      );
   });
 });

@@ -10,7 +10,15 @@
  * readable-name resolver against each other and against the page.
  */
 import assert from "node:assert/strict";
-import { MappedPermission, Mapping, atomKey, getAtom, mapLegacyRoles, normalizeKeys, resolvePermission } from "../../provider/core";
+import {
+  MappedPermission,
+  Mapping,
+  atomKey,
+  getAtom,
+  mapLegacyRoles,
+  normalizeKeys,
+  resolvePermission,
+} from "../../provider/core";
 
 type Source = "mde" | "mdo" | "mdi" | "entra";
 type Workload = "mde" | "mdi" | "mdo";
@@ -56,135 +64,162 @@ const WORKLOAD_ORDER: Workload[] = ["mde", "mdi", "mdo"];
 
 // ---- Table 1: Defender for Endpoint and Defender Vulnerability Management permissions ----------
 const MDE: Vector[] = [
-  { name: "View data - Security operations", cells: [
-    "Security operations \\ Security data \\ Security data basics (read)",
-  ] },
-  { name: "View data - Defender Vulnerability Management", cells: [
-    "Security posture \\ Posture management \\ Vulnerability management (read)",
-  ] },
-  { name: "Alerts investigation", cells: [
-    "Security operations \\ Security data \\ Alerts (manage)",
-  ] },
-  { name: "Active remediation actions - Security operations", cells: [
-    "Security operations \\ Security data \\ Response (manage)",
-  ] },
-  { name: "Active remediation actions - Defender Vulnerability Management - Exception handling", cells: [
-    "Security posture \\ Posture management \\ Exception handling (manage)",
-  ] },
-  { name: "Active remediation actions - Defender Vulnerability Management - Remediation handling", cells: [
-    "Security posture \\ posture management \\ Remediation handling (manage)",
-  ] },
-  { name: "Active remediation actions - Defender Vulnerability Management - Application handling", cells: [
-    "Security posture \\ Posture management \\ Application handling (manage)",
-  ] },
-  { name: "Defender Vulnerability management – Manage security baselines assessment profiles", cells: [
-    "Security posture \\ posture management \\ Security baselines assessment (manage)",
-  ] },
-  { name: "Live response capabilities", cells: [
-    "Security operations \\ Basic live response (manage)",
-  ] },
-  { name: "Live response capabilities - advanced", cells: [
-    "Security operations \\ Advanced live response (manage)",
-    "Security operations \\ Security data \\ File collection (manage)",
-  ] },
-  { name: "Manage security settings in the Security Center", cells: [
-    "Authorization and settings \\ Security settings \\ Core security settings (manage)",
-    "Authorization and settings\\Security settings \\ Detection tuning (manage)",
-  ] },
-  { name: "Manage portal system settings", cells: [
-    "Authorization and settings \\ System setting (Read and manage)",
-  ] },
-  { name: "Manage endpoint security settings in Microsoft Intune", cells: [], unsupported: "Not supported - this permission is managed in the Microsoft Intune admin center" },
+  {
+    name: "View data - Security operations",
+    cells: ["Security operations \\ Security data \\ Security data basics (read)"],
+  },
+  {
+    name: "View data - Defender Vulnerability Management",
+    cells: ["Security posture \\ Posture management \\ Vulnerability management (read)"],
+  },
+  { name: "Alerts investigation", cells: ["Security operations \\ Security data \\ Alerts (manage)"] },
+  {
+    name: "Active remediation actions - Security operations",
+    cells: ["Security operations \\ Security data \\ Response (manage)"],
+  },
+  {
+    name: "Active remediation actions - Defender Vulnerability Management - Exception handling",
+    cells: ["Security posture \\ Posture management \\ Exception handling (manage)"],
+  },
+  {
+    name: "Active remediation actions - Defender Vulnerability Management - Remediation handling",
+    cells: ["Security posture \\ posture management \\ Remediation handling (manage)"],
+  },
+  {
+    name: "Active remediation actions - Defender Vulnerability Management - Application handling",
+    cells: ["Security posture \\ Posture management \\ Application handling (manage)"],
+  },
+  {
+    name: "Defender Vulnerability management – Manage security baselines assessment profiles",
+    cells: ["Security posture \\ posture management \\ Security baselines assessment (manage)"],
+  },
+  { name: "Live response capabilities", cells: ["Security operations \\ Basic live response (manage)"] },
+  {
+    name: "Live response capabilities - advanced",
+    cells: [
+      "Security operations \\ Advanced live response (manage)",
+      "Security operations \\ Security data \\ File collection (manage)",
+    ],
+  },
+  {
+    name: "Manage security settings in the Security Center",
+    cells: [
+      "Authorization and settings \\ Security settings \\ Core security settings (manage)",
+      "Authorization and settings\\Security settings \\ Detection tuning (manage)",
+    ],
+  },
+  { name: "Manage portal system settings", cells: ["Authorization and settings \\ System setting (Read and manage)"] },
+  {
+    name: "Manage endpoint security settings in Microsoft Intune",
+    cells: [],
+    unsupported: "Not supported - this permission is managed in the Microsoft Intune admin center",
+  },
 ];
 
 // ---- Table 2: Defender for Office (EOP) role groups and roles ----------------------------------
 const MDO: Vector[] = [
-  { name: "Security reader", cells: [
-    "Security operations \\ Security data \\Security data basics (read)",
-    "Security operations \\ Raw data (Email & collaboration) \\ Email message headers (read)",
-    "Security operations \\ Security data \\ Response (manage)",
-    "Authorization and settings \\ Security settings \\ Core security settings (read)",
-    "Authorization and settings \\ System setting (read)",
-  ] },
-  { name: "Global reader", cells: [
-    "Security operations \\ Security data \\ Security data basics (read)",
-    "Security operations \\ Raw data (Email & collaboration) \\ Email message headers (read)",
-    "Security operations \\ Security data \\ Response (manage)",
-    "Authorization and settings \\ Security settings \\ Core security settings (read)",
-    "Authorization and settings \\ System setting (read)",
-  ] },
-  { name: "Security administrator", cells: [
-    "Security operations \\ Security data \\ Security data basics (read)",
-    "Security operations \\ Security data \\ Alerts (manage)",
-    "Security operations \\ Raw data (Email & collaboration) \\ Email message headers (read)",
-    "Security operations \\ Security data \\ Response (manage)",
-    "Security operations \\ Security data \\ Email quarantine (manage)",
-    "Authorization and settings \\ Authorization (read)",
-    "Authorization and settings \\ Security setting (All permissions)",
-    "Authorization and settings \\ System settings (Read and manage)",
-  ] },
-  { name: "Organization Management", cells: [
-    "Security operations \\ Security data \\ Security data basics (read)",
-    "Security operations \\ Security data \\ Alerts (manage)",
-    "Security operations \\ Raw data (Email & collaboration) \\ Email message headers (read)",
-    "Security operations \\ Security data \\ Response (manage)",
-    "Security operations \\ Security data \\ Email advanced actions (manage)",
-    "Security operations \\ Security data \\ Email quarantine (manage)",
-    "Authorization and settings \\ Authorization (Read and manage)",
-    "Authorization and settings \\ Security setting (All permissions)",
-    "Authorization and settings \\ System settings (Read and manage)",
-  ] },
-  { name: "View-Only Recipients", cells: [
-    "Security operations \\ Security data \\ Security data basics (read)",
-    "Security operations \\ Raw data (Email & collaboration) \\ Email message headers (read)",
-  ] },
-  { name: "Preview", cells: [
-    "Security operations\\ Security operations \\ Raw data (Email & collaboration) \\ Email content (read)",
-  ] },
-  { name: "Search and Purge", cells: [
-    "Security operations \\ Security data \\ Email advanced actions (manage)",
-  ] },
-  { name: "View-Only Manage Alerts", cells: [
-    "Security operations \\ Security data \\ Security data basics (read)",
-  ] },
-  { name: "Manage Alerts", cells: [
-    "Security operations \\ Security data \\ Security data basics (read)",
-    "Security operations \\ Security data \\ Alerts (manage)",
-  ] },
-  { name: "View-only Audit Logs", cells: [
-    "Security operations \\ Security data \\ Security data basics (read)",
-  ] },
-  { name: "Audit Logs", cells: [
-    "Security operations \\ Security data \\ Security data basics (read)",
-  ] },
-  { name: "Quarantine", cells: [
-    "Security operations \\ Security data \\ Email quarantine (manage)",
-  ] },
-  { name: "Role Management", cells: [
-    "Authorization and settings \\ Authorization (Read and manage)",
-  ] },
+  {
+    name: "Security reader",
+    cells: [
+      "Security operations \\ Security data \\Security data basics (read)",
+      "Security operations \\ Raw data (Email & collaboration) \\ Email message headers (read)",
+      "Security operations \\ Security data \\ Response (manage)",
+      "Authorization and settings \\ Security settings \\ Core security settings (read)",
+      "Authorization and settings \\ System setting (read)",
+    ],
+  },
+  {
+    name: "Global reader",
+    cells: [
+      "Security operations \\ Security data \\ Security data basics (read)",
+      "Security operations \\ Raw data (Email & collaboration) \\ Email message headers (read)",
+      "Security operations \\ Security data \\ Response (manage)",
+      "Authorization and settings \\ Security settings \\ Core security settings (read)",
+      "Authorization and settings \\ System setting (read)",
+    ],
+  },
+  {
+    name: "Security administrator",
+    cells: [
+      "Security operations \\ Security data \\ Security data basics (read)",
+      "Security operations \\ Security data \\ Alerts (manage)",
+      "Security operations \\ Raw data (Email & collaboration) \\ Email message headers (read)",
+      "Security operations \\ Security data \\ Response (manage)",
+      "Security operations \\ Security data \\ Email quarantine (manage)",
+      "Authorization and settings \\ Authorization (read)",
+      "Authorization and settings \\ Security setting (All permissions)",
+      "Authorization and settings \\ System settings (Read and manage)",
+    ],
+  },
+  {
+    name: "Organization Management",
+    cells: [
+      "Security operations \\ Security data \\ Security data basics (read)",
+      "Security operations \\ Security data \\ Alerts (manage)",
+      "Security operations \\ Raw data (Email & collaboration) \\ Email message headers (read)",
+      "Security operations \\ Security data \\ Response (manage)",
+      "Security operations \\ Security data \\ Email advanced actions (manage)",
+      "Security operations \\ Security data \\ Email quarantine (manage)",
+      "Authorization and settings \\ Authorization (Read and manage)",
+      "Authorization and settings \\ Security setting (All permissions)",
+      "Authorization and settings \\ System settings (Read and manage)",
+    ],
+  },
+  {
+    name: "View-Only Recipients",
+    cells: [
+      "Security operations \\ Security data \\ Security data basics (read)",
+      "Security operations \\ Raw data (Email & collaboration) \\ Email message headers (read)",
+    ],
+  },
+  {
+    name: "Preview",
+    cells: ["Security operations\\ Security operations \\ Raw data (Email & collaboration) \\ Email content (read)"],
+  },
+  { name: "Search and Purge", cells: ["Security operations \\ Security data \\ Email advanced actions (manage)"] },
+  { name: "View-Only Manage Alerts", cells: ["Security operations \\ Security data \\ Security data basics (read)"] },
+  {
+    name: "Manage Alerts",
+    cells: [
+      "Security operations \\ Security data \\ Security data basics (read)",
+      "Security operations \\ Security data \\ Alerts (manage)",
+    ],
+  },
+  { name: "View-only Audit Logs", cells: ["Security operations \\ Security data \\ Security data basics (read)"] },
+  { name: "Audit Logs", cells: ["Security operations \\ Security data \\ Security data basics (read)"] },
+  { name: "Quarantine", cells: ["Security operations \\ Security data \\ Email quarantine (manage)"] },
+  { name: "Role Management", cells: ["Authorization and settings \\ Authorization (Read and manage)"] },
 ];
 
 // ---- Table 3: Defender for Identity permissions ------------------------------------------------
 const MDI: Vector[] = [
-  { name: "MDI admin", cells: [
-    "Security operations \\ Security data \\ Security data basics (read)",
-    "Security operations \\ Security data \\ Alerts (manage)",
-    "Authorization and settings \\ Authorization (Read and manage)",
-    "Authorization and settings \\ Security setting (All permissions)",
-    "Authorization and settings \\ System settings (Read and manage)",
-  ] },
-  { name: "MDI user", cells: [
-    "Security operations \\ Security data \\ Security data basics (read)",
-    "Security operations \\ Security data \\ Alerts (manage)",
-    "Authorization and settings \\ Security setting (All permissions)",
-    "Authorization and settings \\ System setting (read)",
-  ] },
-  { name: "MDI viewer", cells: [
-    "Security operations \\ Security data \\ Security data basics (read)",
-    "Authorization and settings \\ Security settings \\ Core security settings (read)",
-    "Authorization and settings \\ System setting (read)",
-  ] },
+  {
+    name: "MDI admin",
+    cells: [
+      "Security operations \\ Security data \\ Security data basics (read)",
+      "Security operations \\ Security data \\ Alerts (manage)",
+      "Authorization and settings \\ Authorization (Read and manage)",
+      "Authorization and settings \\ Security setting (All permissions)",
+      "Authorization and settings \\ System settings (Read and manage)",
+    ],
+  },
+  {
+    name: "MDI user",
+    cells: [
+      "Security operations \\ Security data \\ Security data basics (read)",
+      "Security operations \\ Security data \\ Alerts (manage)",
+      "Authorization and settings \\ Security setting (All permissions)",
+      "Authorization and settings \\ System setting (read)",
+    ],
+  },
+  {
+    name: "MDI viewer",
+    cells: [
+      "Security operations \\ Security data \\ Security data basics (read)",
+      "Authorization and settings \\ Security settings \\ Core security settings (read)",
+      "Authorization and settings \\ System setting (read)",
+    ],
+  },
 ];
 
 // ---- Table 4: Azure Active Directory global roles ----------------------------------------------
@@ -202,21 +237,27 @@ const ENTRA: EntraVector[] = [
       "Authorization and settings \\ System settings (Read and manage)",
     ],
     workloadSpecific: [
-      { heading: "Defender for Endpoint and Defender Vulnerability Management permissions only permissions", cells: [
-        "Security operations \\ Basic live response (manage)",
-        "Security operations \\ Advanced live response (manage)",
-        "Security operations  \\ Security data \\ File collection (manage)",
-        "Security posture \\ Posture management \\ Vulnerability management (read)",
-        "Security posture \\ Posture management \\ Exception handling (manage)",
-        "Security posture \\ Posture management \\ Remediation handling (manage)",
-        "Security posture \\ Posture management \\ Application handling (manage)",
-        "Security posture \\ Posture management \\ Security baseline assessment (manage)",
-      ] },
-      { heading: "Defender for Office only permissions", cells: [
-        "Security operations \\ Security data \\ Email quarantine (manage)",
-        "Security operations \\ Security data \\ Email advanced actions (manage)",
-        "Security operations \\ Raw data (Email & collaboration) \\ Email message headers (read)",
-      ] },
+      {
+        heading: "Defender for Endpoint and Defender Vulnerability Management permissions only permissions",
+        cells: [
+          "Security operations \\ Basic live response (manage)",
+          "Security operations \\ Advanced live response (manage)",
+          "Security operations  \\ Security data \\ File collection (manage)",
+          "Security posture \\ Posture management \\ Vulnerability management (read)",
+          "Security posture \\ Posture management \\ Exception handling (manage)",
+          "Security posture \\ Posture management \\ Remediation handling (manage)",
+          "Security posture \\ Posture management \\ Application handling (manage)",
+          "Security posture \\ Posture management \\ Security baseline assessment (manage)",
+        ],
+      },
+      {
+        heading: "Defender for Office only permissions",
+        cells: [
+          "Security operations \\ Security data \\ Email quarantine (manage)",
+          "Security operations \\ Security data \\ Email advanced actions (manage)",
+          "Security operations \\ Raw data (Email & collaboration) \\ Email message headers (read)",
+        ],
+      },
     ],
   },
   {
@@ -231,18 +272,25 @@ const ENTRA: EntraVector[] = [
       "Security posture \\ Posture management \\ Secure Score (read)",
     ],
     workloadSpecific: [
-      { heading: "Defender for Endpoint and Defender Vulnerability Management permissions only permissions", cells: [
-        "Security posture \\ Posture management \\ Vulnerability management (read)",
-      ] },
-      { heading: "Defender for Office only permissions", cells: [
-        "Security operations \\ Security data \\ Response (manage)",
-        "Security operations \\ Raw data (Email & collaboration) \\ Email message headers (read)",
-        "Authorization and settings \\ Authorization (read)",
-      ] },
-      { heading: "Defender for Office and Defender for Identity only permissions", cells: [
-        "Authorization and settings \\ Security settings \\ Core security settings (read)",
-        "Authorization and settings \\ System settings (read)",
-      ] },
+      {
+        heading: "Defender for Endpoint and Defender Vulnerability Management permissions only permissions",
+        cells: ["Security posture \\ Posture management \\ Vulnerability management (read)"],
+      },
+      {
+        heading: "Defender for Office only permissions",
+        cells: [
+          "Security operations \\ Security data \\ Response (manage)",
+          "Security operations \\ Raw data (Email & collaboration) \\ Email message headers (read)",
+          "Authorization and settings \\ Authorization (read)",
+        ],
+      },
+      {
+        heading: "Defender for Office and Defender for Identity only permissions",
+        cells: [
+          "Authorization and settings \\ Security settings \\ Core security settings (read)",
+          "Authorization and settings \\ System settings (read)",
+        ],
+      },
     ],
   },
   {
@@ -252,17 +300,24 @@ const ENTRA: EntraVector[] = [
       "Security posture \\ Posture management \\ Secure Score (read)",
     ],
     workloadSpecific: [
-      { heading: "Defender for Endpoint and Defender Vulnerability Management permissions only permissions", cells: [
-        "Security posture \\ Posture management \\ Vulnerability management (read)",
-      ] },
-      { heading: "Defender for Office only permissions", cells: [
-        "Security operations \\ Security data \\ Response (manage)",
-        "Security operations \\ Raw data (Email & collaboration) \\ Email message headers (read)",
-      ] },
-      { heading: "Defender for Office and Defender for Identity only permissions", cells: [
-        "Authorization and settings \\ Security settings \\ Core security settings (read)",
-        "Authorization and settings \\ System settings (read)",
-      ] },
+      {
+        heading: "Defender for Endpoint and Defender Vulnerability Management permissions only permissions",
+        cells: ["Security posture \\ Posture management \\ Vulnerability management (read)"],
+      },
+      {
+        heading: "Defender for Office only permissions",
+        cells: [
+          "Security operations \\ Security data \\ Response (manage)",
+          "Security operations \\ Raw data (Email & collaboration) \\ Email message headers (read)",
+        ],
+      },
+      {
+        heading: "Defender for Office and Defender for Identity only permissions",
+        cells: [
+          "Authorization and settings \\ Security settings \\ Core security settings (read)",
+          "Authorization and settings \\ System settings (read)",
+        ],
+      },
     ],
   },
   {
@@ -275,21 +330,28 @@ const ENTRA: EntraVector[] = [
       "Authorization and settings \\ Security settings (All permissions)",
     ],
     workloadSpecific: [
-      { heading: "Defender for Endpoint and Defender Vulnerability Management permissions only permissions", cells: [
-        "Security operations  \\ Security data \\ Basic live response (manage)",
-        "Security operations  \\ Security data \\ Advanced live response (manage)",
-        "Security operations \\ Security data \\ File collection (manage)",
-        "Security posture \\ Posture management \\ Vulnerability management (read)",
-        "Security posture \\ Posture management \\ Exception handling (manage)",
-        "Security posture \\ Posture management \\ Remediation handling (manage)",
-      ] },
-      { heading: "Defender for Office only permissions", cells: [
-        "Security operations \\ Raw data (Email & collaboration) \\ Email message headers (read)",
-        "Authorization and settings \\ System settings (Read and manage)",
-      ] },
-      { heading: "Defender for Identity only permissions", cells: [
-        "Authorization and settings \\ System settings (read)",
-      ] },
+      {
+        heading: "Defender for Endpoint and Defender Vulnerability Management permissions only permissions",
+        cells: [
+          "Security operations  \\ Security data \\ Basic live response (manage)",
+          "Security operations  \\ Security data \\ Advanced live response (manage)",
+          "Security operations \\ Security data \\ File collection (manage)",
+          "Security posture \\ Posture management \\ Vulnerability management (read)",
+          "Security posture \\ Posture management \\ Exception handling (manage)",
+          "Security posture \\ Posture management \\ Remediation handling (manage)",
+        ],
+      },
+      {
+        heading: "Defender for Office only permissions",
+        cells: [
+          "Security operations \\ Raw data (Email & collaboration) \\ Email message headers (read)",
+          "Authorization and settings \\ System settings (Read and manage)",
+        ],
+      },
+      {
+        heading: "Defender for Identity only permissions",
+        cells: ["Authorization and settings \\ System settings (read)"],
+      },
     ],
   },
   {
@@ -310,33 +372,30 @@ const ENTRA: EntraVector[] = [
   },
   {
     name: "Service Support Administrator",
-    allWorkloads: [
-      "Security posture \\ Posture management \\ Secure Score (read)",
-    ],
+    allWorkloads: ["Security posture \\ Posture management \\ Secure Score (read)"],
     workloadSpecific: NOT_APPLICABLE,
   },
   {
     name: "User Administrator",
-    allWorkloads: [
-      "Security posture \\ Posture management \\ Secure Score (read)",
-    ],
+    allWorkloads: ["Security posture \\ Posture management \\ Secure Score (read)"],
     workloadSpecific: NOT_APPLICABLE,
   },
   {
     name: "HelpDesk Administrator",
-    allWorkloads: [
-      "Security posture \\ Posture management \\ Secure Score (read)",
-    ],
+    allWorkloads: ["Security posture \\ Posture management \\ Secure Score (read)"],
     workloadSpecific: NOT_APPLICABLE,
   },
   {
     name: "Compliance administrator",
     allWorkloads: NOT_APPLICABLE,
     workloadSpecific: [
-      { heading: "Defender for Office only permissions", cells: [
-        "Security operations \\ Security data \\ Security data basics (read)",
-        "Security operations \\ Security data \\ Alerts (manage)",
-      ] },
+      {
+        heading: "Defender for Office only permissions",
+        cells: [
+          "Security operations \\ Security data \\ Security data basics (read)",
+          "Security operations \\ Security data \\ Alerts (manage)",
+        ],
+      },
     ],
   },
   {
@@ -371,7 +430,10 @@ function sorted(xs: Iterable<string>): string[] {
 
 function mapOk(source: string, names: readonly string[]): Mapping {
   const r = mapLegacyRoles(source, names);
-  assert.ok(r.ok, `mapLegacyRoles(${source}, ${JSON.stringify(names)}) failed: ${r.ok ? "" : JSON.stringify(r.issues)}`);
+  assert.ok(
+    r.ok,
+    `mapLegacyRoles(${source}, ${JSON.stringify(names)}) failed: ${r.ok ? "" : JSON.stringify(r.issues)}`,
+  );
   return r.value;
 }
 
@@ -416,7 +478,12 @@ function entraExpected(v: EntraVector): Map<string, string[]> {
   }
   const out = new Map<string, string[]>();
   for (const id of all) out.set(id, ["all"]);
-  for (const [id, ws] of per) if (!all.has(id)) out.set(id, WORKLOAD_ORDER.filter((w) => ws.has(w)));
+  for (const [id, ws] of per)
+    if (!all.has(id))
+      out.set(
+        id,
+        WORKLOAD_ORDER.filter((w) => ws.has(w)),
+      );
   return out;
 }
 
@@ -444,7 +511,11 @@ describe("seed vectors: Microsoft's 2023 mapping page (seeds/001)", () => {
     });
   });
 
-  const simpleTables: [Source, Vector[]][] = [["mde", MDE], ["mdo", MDO], ["mdi", MDI]];
+  const simpleTables: [Source, Vector[]][] = [
+    ["mde", MDE],
+    ["mdo", MDO],
+    ["mdi", MDI],
+  ];
   for (const [source, table] of simpleTables) {
     describe(`${source} table`, () => {
       for (const v of table) {
@@ -471,7 +542,11 @@ describe("seed vectors: Microsoft's 2023 mapping page (seeds/001)", () => {
         const actual = workloadsById(m);
         for (const [id, ws] of expected) assert.deepEqual(actual.get(id), ws, `workloads of ${id}`);
         const allIds = [...expected].filter(([, ws]) => ws[0] === "all").map(([id]) => id);
-        assert.deepEqual(m.keys, normalizeKeys(allIds.map((id) => atomKey(getAtom(id)!))), "keys: the all-workloads grants");
+        assert.deepEqual(
+          m.keys,
+          normalizeKeys(allIds.map((id) => atomKey(getAtom(id)!))),
+          "keys: the all-workloads grants",
+        );
         assert.deepEqual(m.unsupported, []);
       });
     }
@@ -542,10 +617,16 @@ describe("seed vectors: Microsoft's 2023 mapping page (seeds/001)", () => {
 
   describe("name matching", () => {
     it("accepts a hyphen where the seed has an en dash", () => {
-      const hyphen = mapOk("mde", ["Defender Vulnerability management - Manage security baselines assessment profiles"]);
-      const enDash = mapOk("mde", ["Defender Vulnerability management – Manage security baselines assessment profiles"]);
+      const hyphen = mapOk("mde", [
+        "Defender Vulnerability management - Manage security baselines assessment profiles",
+      ]);
+      const enDash = mapOk("mde", [
+        "Defender Vulnerability management – Manage security baselines assessment profiles",
+      ]);
       assert.deepEqual(hyphen.permissions, enDash.permissions);
-      assert.deepEqual(hyphen.roles, ["Defender Vulnerability management – Manage security baselines assessment profiles"]);
+      assert.deepEqual(hyphen.roles, [
+        "Defender Vulnerability management – Manage security baselines assessment profiles",
+      ]);
       assert.deepEqual(ids(hyphen), ["securityposture.posturemanagement.baselineassessment:manage"]);
     });
 
@@ -569,7 +650,11 @@ describe("seed vectors: Microsoft's 2023 mapping page (seeds/001)", () => {
     });
 
     it("MDI accepts Administrator / User / Viewer", () => {
-      const pairs: [string, string][] = [["Administrator", "MDI admin"], ["User", "MDI user"], ["Viewer", "MDI viewer"]];
+      const pairs: [string, string][] = [
+        ["Administrator", "MDI admin"],
+        ["User", "MDI user"],
+        ["Viewer", "MDI viewer"],
+      ];
       for (const [alias, name] of pairs) {
         const a = mapOk("mdi", [alias]);
         assert.deepEqual(a.roles, [name]);
@@ -581,22 +666,34 @@ describe("seed vectors: Microsoft's 2023 mapping page (seeds/001)", () => {
       assert.deepEqual(mapOk("mdi", ["Azure ATP contoso Administrators"]).roles, ["MDI admin"]);
       assert.deepEqual(mapOk("mdi", ["Azure ATP contoso Users"]).roles, ["MDI user"]);
       assert.deepEqual(mapOk("mdi", ["Azure ATP contoso Viewers"]).roles, ["MDI viewer"]);
-      assert.deepEqual(mapOk("mdi", ["Azure ATP contoso Administrators"]).permissions, mapOk("mdi", ["MDI admin"]).permissions);
+      assert.deepEqual(
+        mapOk("mdi", ["Azure ATP contoso Administrators"]).permissions,
+        mapOk("mdi", ["MDI admin"]).permissions,
+      );
     });
   });
 
   describe("several names", () => {
     it("mde: several legacy permissions give the union", () => {
-      const names = ["View data - Security operations", "Alerts investigation", "Live response capabilities - advanced", "Manage portal system settings"];
+      const names = [
+        "View data - Security operations",
+        "Alerts investigation",
+        "Live response capabilities - advanced",
+        "Manage portal system settings",
+      ];
       const m = mapOk("mde", names);
       const expected = new Set<string>();
-      for (const n of names) for (const c of MDE.find((v) => v.name === n)!.cells) for (const id of cellAtoms(c)) expected.add(id);
+      for (const n of names)
+        for (const c of MDE.find((v) => v.name === n)!.cells) for (const id of cellAtoms(c)) expected.add(id);
       assert.deepEqual(ids(m), sorted(expected));
       assert.deepEqual(m.roles, names);
     });
 
     it("mde: the union of every row equals the union of every row's seed cells", () => {
-      const m = mapOk("mde", MDE.map((v) => v.name));
+      const m = mapOk(
+        "mde",
+        MDE.map((v) => v.name),
+      );
       assert.deepEqual(ids(m), sorted(unionOf(MDE.flatMap((v) => v.cells))));
       assert.equal(m.unsupported.length, 1);
     });

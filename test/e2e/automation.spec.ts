@@ -16,7 +16,10 @@ const STEP_TIMEOUT = 5 * 60 * 1000;
 
 /** A stack of a program directory; its local tenant store is the default `.defender-rbac/tenant.db` there. */
 function stackFor(project: Project, programDir: string): Promise<Stack> {
-  return LocalWorkspace.createOrSelectStack({ stackName: "e2e", workDir: programDir }, { envVars: project.env, pulumiHome: project.env.PULUMI_HOME });
+  return LocalWorkspace.createOrSelectStack(
+    { stackName: "e2e", workDir: programDir },
+    { envVars: project.env, pulumiHome: project.env.PULUMI_HOME },
+  );
 }
 
 function customRoles(store: TenantStore) {
@@ -51,9 +54,16 @@ describe("end to end through the pulumi CLI", function () {
       assert.equal(up.summary.resourceChanges?.create, 4); // stack + 3 resources
       const store = new TenantStore(storeFile);
       try {
-        assert.deepEqual(customRoles(store).map((r) => r.displayName).sort(), ["E2E analyst", "Security reader"]);
+        assert.deepEqual(
+          customRoles(store)
+            .map((r) => r.displayName)
+            .sort(),
+          ["E2E analyst", "Security reader"],
+        );
         assert.equal(store.listAssignments().length, 1);
-      } finally { store.close(); }
+      } finally {
+        store.close();
+      }
       await stack.preview({ expectNoChanges: true });
       const state = await stack.exportStack();
       for (const r of state.deployment.resources ?? []) {
@@ -65,11 +75,13 @@ describe("end to end through the pulumi CLI", function () {
     });
 
     it("editing a permission: preview names the change, up applies it", async () => {
-      await stack.setConfig("permissions", { value: JSON.stringify([
-        "Security operations \\ Security data \\ Security data basics (read)",
-        "Security operations \\ Security data \\ Alerts (manage)",
-        "Security operations \\ Security data \\ Response (manage)",
-      ]) });
+      await stack.setConfig("permissions", {
+        value: JSON.stringify([
+          "Security operations \\ Security data \\ Security data basics (read)",
+          "Security operations \\ Security data \\ Alerts (manage)",
+          "Security operations \\ Security data \\ Response (manage)",
+        ]),
+      });
       const preview = await stack.preview({ diff: true });
       assert.equal(preview.changeSummary.update, 1);
       assert.match(preview.stdout, /microsoft\.xdr\/secops\/securitydata\/response\/manage/);
@@ -80,7 +92,9 @@ describe("end to end through the pulumi CLI", function () {
       try {
         const role = customRoles(store).find((r) => r.displayName === "E2E analyst")!;
         assert.ok(role.actions.includes("microsoft.xdr/secops/securitydata/response/manage"));
-      } finally { store.close(); }
+      } finally {
+        store.close();
+      }
       await stack.preview({ expectNoChanges: true });
     });
 
@@ -88,8 +102,13 @@ describe("end to end through the pulumi CLI", function () {
       const store = new TenantStore(storeFile);
       try {
         const role = customRoles(store).find((r) => r.displayName === "E2E analyst")!;
-        store.updateRole(role.id, { actions: ["microsoft.xdr/secops/securitydata/basics/read"], description: "edited in the portal" });
-      } finally { store.close(); }
+        store.updateRole(role.id, {
+          actions: ["microsoft.xdr/secops/securitydata/basics/read"],
+          description: "edited in the portal",
+        });
+      } finally {
+        store.close();
+      }
       const refresh = await stack.refresh();
       assert.equal(refresh.summary.resourceChanges?.update, 1, refresh.stdout);
       const preview = await stack.preview({ diff: true });
@@ -102,7 +121,9 @@ describe("end to end through the pulumi CLI", function () {
         const role = customRoles(after).find((r) => r.displayName === "E2E analyst")!;
         assert.equal(role.description, "created by the end-to-end suite");
         assert.ok(role.actions.includes("microsoft.xdr/secops/securitydata/alerts/manage"));
-      } finally { after.close(); }
+      } finally {
+        after.close();
+      }
     });
 
     it("a rename is an update, not a replacement", async () => {
@@ -122,7 +143,9 @@ describe("end to end through the pulumi CLI", function () {
       try {
         assert.deepEqual(customRoles(store), []);
         assert.deepEqual(store.listAssignments(), []);
-      } finally { store.close(); }
+      } finally {
+        store.close();
+      }
     });
   });
 
@@ -139,12 +162,16 @@ describe("end to end through the pulumi CLI", function () {
         pageSize: 2,
         // throttling with Retry-After, 503s, dropped connections, read-after-write lag, and POSTs that
         // created their object but were answered with a redirect (the measured Defender behaviour)
-        faults: "throttle:every=4,retryAfter=0;unavailable:every=7;drop:every=11;lag:ms=150;ambiguousPost:every=3,mode=redirect;seed=5",
+        faults:
+          "throttle:every=4,retryAfter=0;unavailable:every=7;drop:every=11;lag:ms=150;ambiguousPost:every=3,mode=redirect;seed=5",
       });
-      stack = await LocalWorkspace.createOrSelectStack({ stackName: "e2e", workDir: dir }, {
-        envVars: { ...project.env, DEFENDER_RBAC_GRAPH_TOKEN: "e2e-static-token" },
-        pulumiHome: project.env.PULUMI_HOME,
-      });
+      stack = await LocalWorkspace.createOrSelectStack(
+        { stackName: "e2e", workDir: dir },
+        {
+          envVars: { ...project.env, DEFENDER_RBAC_GRAPH_TOKEN: "e2e-static-token" },
+          pulumiHome: project.env.PULUMI_HOME,
+        },
+      );
       await stack.setAllConfig({
         "defender-rbac:backend": { value: "graph" },
         "defender-rbac:graphUrl": { value: emu.url },
@@ -153,7 +180,9 @@ describe("end to end through the pulumi CLI", function () {
         "lifecycle:withImport": { value: "false" },
       });
     });
-    after(async () => { await emu?.close(); });
+    after(async () => {
+      await emu?.close();
+    });
 
     it("up, no-change preview, permission edit, drift and refresh, destroy: no duplicates, no orphans", async () => {
       await stack.up();
@@ -163,11 +192,13 @@ describe("end to end through the pulumi CLI", function () {
       assert.ok(!state.includes("e2e-static-token"), "the Graph token never reaches state");
       await stack.preview({ expectNoChanges: true });
 
-      await stack.setConfig("permissions", { value: JSON.stringify([
-        "Security operations \\ Security data \\ Security data basics (read)",
-        "Security operations \\ Security data \\ Alerts (manage)",
-        "microsoft.xdr/secops/securitydata/response/manage",
-      ]) });
+      await stack.setConfig("permissions", {
+        value: JSON.stringify([
+          "Security operations \\ Security data \\ Security data basics (read)",
+          "Security operations \\ Security data \\ Alerts (manage)",
+          "microsoft.xdr/secops/securitydata/response/manage",
+        ]),
+      });
       const preview = await stack.preview({ diff: true });
       assert.equal(preview.changeSummary.update, 1);
       await stack.up();
@@ -182,12 +213,15 @@ describe("end to end through the pulumi CLI", function () {
       await stack.preview({ expectNoChanges: true });
 
       await stack.destroy();
-      assert.deepEqual(emu.store.listRoles().filter((r) => !r.isBuiltIn), [], "no orphan roles");
+      assert.deepEqual(
+        emu.store.listRoles().filter((r) => !r.isBuiltIn),
+        [],
+        "no orphan roles",
+      );
       assert.deepEqual(emu.store.listAssignments(), [], "no orphan assignments");
       const fired = Object.values(emu.stats().fired).reduce((a, b) => a + b, 0);
       assert.ok(fired > 0, "faults fired during the run");
     });
-
   });
 
   for (const example of ["quickstart", "soc-analyst", "migration", "staged-activation"]) {
@@ -202,7 +236,9 @@ describe("end to end through the pulumi CLI", function () {
       const store = new TenantStore(path.join(dir, ".defender-rbac", "tenant.db"));
       try {
         assert.deepEqual(customRoles(store), [], "destroy removed every custom role");
-      } finally { store.close(); }
+      } finally {
+        store.close();
+      }
     });
   }
 });

@@ -13,7 +13,11 @@ let cliDir: string | undefined;
 /** Directory of the `pulumi` CLI and language host; builds them on first use (cached). */
 export function pulumiBinDir(): string {
   if (cliDir) return cliDir;
-  const out = execFileSync("bash", [path.join(REPO, ".ci", "ensure-pulumi.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 64 << 20 });
+  const out = execFileSync("bash", [path.join(REPO, ".ci", "ensure-pulumi.sh")], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+    maxBuffer: 64 << 20,
+  });
   cliDir = out.trim().split("\n").pop()!.trim();
   return cliDir;
 }
@@ -31,20 +35,49 @@ let shared: Project | undefined;
 export function tarballProject(): Project {
   if (shared) return shared;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "defender-rbac-e2e-"));
-  const packed = execFileSync("npm", ["pack", "--silent", "--ignore-scripts", "--pack-destination", dir], { cwd: REPO, encoding: "utf8" }).trim().split("\n").pop()!;
+  const packed = execFileSync("npm", ["pack", "--silent", "--ignore-scripts", "--pack-destination", dir], {
+    cwd: REPO,
+    encoding: "utf8",
+  })
+    .trim()
+    .split("\n")
+    .pop()!;
   const pkg = JSON.parse(fs.readFileSync(path.join(REPO, "package.json"), "utf8"));
-  fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({
-    name: "defender-rbac-e2e", private: true,
-    dependencies: { "pulumi-defender-rbac": `file:./${packed}`, "@pulumi/pulumi": pkg.dependencies["@pulumi/pulumi"] },
-    devDependencies: { typescript: pkg.devDependencies.typescript, "ts-node": pkg.devDependencies["ts-node"], "@types/node": pkg.devDependencies["@types/node"] },
-  }, null, 2));
+  fs.writeFileSync(
+    path.join(dir, "package.json"),
+    JSON.stringify(
+      {
+        name: "defender-rbac-e2e",
+        private: true,
+        dependencies: {
+          "pulumi-defender-rbac": `file:./${packed}`,
+          "@pulumi/pulumi": pkg.dependencies["@pulumi/pulumi"],
+        },
+        devDependencies: {
+          typescript: pkg.devDependencies.typescript,
+          "ts-node": pkg.devDependencies["ts-node"],
+          "@types/node": pkg.devDependencies["@types/node"],
+        },
+      },
+      null,
+      2,
+    ),
+  );
   fs.copyFileSync(path.join(REPO, "examples", "tsconfig.json"), path.join(dir, "tsconfig.json"));
-  execFileSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: dir, stdio: ["ignore", "ignore", "inherit"] });
+  execFileSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"], {
+    cwd: dir,
+    stdio: ["ignore", "ignore", "inherit"],
+  });
   const stateDir = path.join(dir, ".pulumi-state");
   fs.mkdirSync(stateDir);
   const bin = pulumiBinDir();
   const env: Record<string, string> = {
-    PATH: [bin, path.join(dir, "node_modules", "@pulumi", "pulumi"), path.dirname(process.execPath), process.env.PATH ?? ""].join(path.delimiter),
+    PATH: [
+      bin,
+      path.join(dir, "node_modules", "@pulumi", "pulumi"),
+      path.dirname(process.execPath),
+      process.env.PATH ?? "",
+    ].join(path.delimiter),
     PULUMI_CONFIG_PASSPHRASE: "e2e-passphrase",
     PULUMI_SKIP_UPDATE_CHECK: "true",
     PULUMI_DIY_BACKEND_NO_LEGACY_WARNING: "true",

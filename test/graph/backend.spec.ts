@@ -51,10 +51,20 @@ describe("graph backend: whole life over HTTP with faults", () => {
     const { backend, events } = fastBackend(emu.url, { retry: { timeoutMs: 300 } });
     const names = ["storm role 1", "storm role 2", "storm role 3"];
     const roles = [];
-    for (const n of names) roles.push(await backend.createRole({ displayName: n, description: `about ${n}`, actions: [A.basics, A.alerts] }));
+    for (const n of names)
+      roles.push(
+        await backend.createRole({ displayName: n, description: `about ${n}`, actions: [A.basics, A.alerts] }),
+      );
     const assignments = [];
     for (const [i, r] of roles.entries()) {
-      assignments.push(await backend.createAssignment({ displayName: `${r.displayName} assignment`, roleDefinitionId: r.id, principalIds: [guid(i + 1), guid(i + 100)], appScopeIds: ["Mde"] }));
+      assignments.push(
+        await backend.createAssignment({
+          displayName: `${r.displayName} assignment`,
+          roleDefinitionId: r.id,
+          principalIds: [guid(i + 1), guid(i + 100)],
+          appScopeIds: ["Mde"],
+        }),
+      );
     }
     // read-after-write: every object is readable at once, despite the lag
     for (const r of roles) assert.equal((await backend.getRole(r.id))?.displayName, r.displayName);
@@ -91,14 +101,22 @@ describe("graph backend: whole life over HTTP with faults", () => {
     const left = await backend.listRoles();
     for (const n of names) assert.equal(left.filter((r) => r.displayName === n).length, 0, `no role named ${n} left`);
     const leftAssignments = await backend.listAssignments();
-    for (const r of roles) assert.equal(leftAssignments.filter((a) => a.roleDefinitionId === r.id).length, 0, "no orphaned assignment");
+    for (const r of roles)
+      assert.equal(leftAssignments.filter((a) => a.roleDefinitionId === r.id).length, 0, "no orphaned assignment");
     assert.equal(emu.store.listRoles().filter((r) => !r.isBuiltIn).length, 0);
     assert.equal(emu.store.listAssignments().length, 0);
 
     const fired = emu.stats().fired;
-    for (const f of ["throttle", "unavailable", "drop", "dropAfterWrite", "ambiguousPost", "slow"] as const) assert.ok(fired[f] > 0, `${f} fired`);
-    assert.ok(events.some((e) => e.kind === "reconcile"), "ambiguous creates were reconciled");
-    assert.ok(events.some((e) => e.kind === "adopt" && /found after/.test((e as { detail: string }).detail)), "a created object was adopted after an ambiguous answer");
+    for (const f of ["throttle", "unavailable", "drop", "dropAfterWrite", "ambiguousPost", "slow"] as const)
+      assert.ok(fired[f] > 0, `${f} fired`);
+    assert.ok(
+      events.some((e) => e.kind === "reconcile"),
+      "ambiguous creates were reconciled",
+    );
+    assert.ok(
+      events.some((e) => e.kind === "adopt" && /found after/.test((e as { detail: string }).detail)),
+      "a created object was adopted after an ambiguous answer",
+    );
   });
 
   it("an ambiguous POST that did create the role is adopted, not posted again (redirect, 500, dropped, timed out)", async () => {
@@ -113,18 +131,32 @@ describe("graph backend: whole life over HTTP with faults", () => {
       const name = `adopted ${JSON.stringify(spec)}`;
       const r = await backend.createRole({ displayName: name, description: "", actions: [A.basics] });
       await new Promise((res) => setTimeout(res, 300)); // a timed-out POST still finishes on the server
-      assert.deepEqual(emu.store.findRolesByName(name).map((x) => x.id), [r.id], `exactly one role for ${name}`);
+      assert.deepEqual(
+        emu.store.findRolesByName(name).map((x) => x.id),
+        [r.id],
+        `exactly one role for ${name}`,
+      );
       assert.equal(emu.stats().byRoute["POST /beta/roleManagement/defender/roleDefinitions"], 1, "posted once");
       await backend.deleteRole(r.id);
     }
   });
 
   it("a POST that failed before running (dropped, 503) is posted again, and copies from earlier attempts are removed", async () => {
-    emu.setFaults({ drop: { every: 1, limit: 1, methods: ["POST"] }, unavailable: { every: 1, limit: 1, methods: ["POST"] } });
+    emu.setFaults({
+      drop: { every: 1, limit: 1, methods: ["POST"] },
+      unavailable: { every: 1, limit: 1, methods: ["POST"] },
+    });
     const { backend } = fastBackend(emu.url);
     const role = await backend.createRole({ displayName: "posted again", description: "", actions: [A.basics] });
-    assert.deepEqual(emu.store.findRolesByName("posted again").map((r) => r.id), [role.id]);
-    assert.equal(emu.stats().byRoute["POST /beta/roleManagement/defender/roleDefinitions"], 3, "dropped, 503, then created");
+    assert.deepEqual(
+      emu.store.findRolesByName("posted again").map((r) => r.id),
+      [role.id],
+    );
+    assert.equal(
+      emu.stats().byRoute["POST /beta/roleManagement/defender/roleDefinitions"],
+      3,
+      "dropped, 503, then created",
+    );
 
     // duplicates are looked for among objects that did not exist before, and never among pre-existing ones
     emu.setFaults({ ambiguousPost: { every: 1, limit: 1, mode: "500" } });
@@ -138,8 +170,18 @@ describe("graph backend: whole life over HTTP with faults", () => {
     const { backend } = fastBackend(emu.url);
     const role = await backend.createRole({ displayName: "assignment host", description: "", actions: [A.basics] });
     emu.setFaults({ ambiguousPost: { every: 1, limit: 2, mode: "alternate" }, lag: { ms: 50 } });
-    const a1 = await backend.createAssignment({ displayName: "tier 1", roleDefinitionId: role.id, principalIds: [guid(1)], appScopeIds: ["Mdc", "/CloudSet/123"] });
-    const a2 = await backend.createAssignment({ displayName: "tier 1", roleDefinitionId: role.id, principalIds: [guid(2)], appScopeIds: ["/"] });
+    const a1 = await backend.createAssignment({
+      displayName: "tier 1",
+      roleDefinitionId: role.id,
+      principalIds: [guid(1)],
+      appScopeIds: ["Mdc", "/CloudSet/123"],
+    });
+    const a2 = await backend.createAssignment({
+      displayName: "tier 1",
+      roleDefinitionId: role.id,
+      principalIds: [guid(2)],
+      appScopeIds: ["/"],
+    });
     assert.notEqual(a1.id, a2.id);
     const list = emu.store.listAssignments({ roleDefinitionId: role.id });
     assert.equal(list.length, 2);
@@ -178,7 +220,12 @@ describe("graph backend: whole life over HTTP with faults", () => {
   it("PATCH answered 200 with the entity or 204: both accepted; 204 is read back (through stale reads)", async () => {
     const { backend } = fastBackend(emu.url);
     const r = await backend.createRole({ displayName: "patched", description: "v0", actions: [A.basics] });
-    const a = await backend.createAssignment({ displayName: "patched a", roleDefinitionId: r.id, principalIds: [guid(1)], appScopeIds: ["/"] });
+    const a = await backend.createAssignment({
+      displayName: "patched a",
+      roleDefinitionId: r.id,
+      principalIds: [guid(1)],
+      appScopeIds: ["/"],
+    });
     const gets = () => emu.stats().byRoute["GET /beta/roleManagement/defender/roleDefinitions/{id}"] ?? 0;
 
     emu.setOptions({ patchResponse: "200" });
@@ -198,7 +245,10 @@ describe("graph backend: whole life over HTTP with faults", () => {
     assert.equal(fresh.description, "v3");
     assert.deepEqual(fresh.actions, [A.secopsRead]);
 
-    await assert.rejects(backend.updateRole("0e0e0e0e-0000-4000-8000-000000000001", { description: "x" }), /does not exist in the tenant/);
+    await assert.rejects(
+      backend.updateRole("0e0e0e0e-0000-4000-8000-000000000001", { description: "x" }),
+      /does not exist in the tenant/,
+    );
     await backend.deleteRole(r.id);
   });
 
@@ -221,11 +271,14 @@ describe("graph backend: whole life over HTTP with faults", () => {
     await assert.rejects(backend.listLegacyRoles("mdo"), UnsupportedOperationError);
   });
 
-  it("reads Defender for Identity role groups (Entra \"Azure ATP …\" groups) with their members", async () => {
+  it('reads Defender for Identity role groups (Entra "Azure ATP …" groups) with their members', async () => {
     emu.setFaults({ throttle: { every: 2, retryAfter: 0 } });
     const { backend } = fastBackend(emu.url);
     const mdi = await backend.listLegacyRoles("mdi");
-    assert.deepEqual(mdi.map((r) => r.name), ["MDI admin", "MDI user", "MDI viewer"]);
+    assert.deepEqual(
+      mdi.map((r) => r.name),
+      ["MDI admin", "MDI user", "MDI viewer"],
+    );
     const local = emu.store.listLegacyRoles("mdi");
     for (const r of mdi) {
       assert.match(r.id, /^[0-9a-f-]{36}$/);
@@ -245,7 +298,14 @@ describe("graph backend: whole life over HTTP with faults", () => {
   it("refuses local urn keys before sending anything", async () => {
     const { backend } = fastBackend(emu.url);
     const before = emu.stats().requests;
-    await assert.rejects(backend.createRole({ displayName: "x", description: "", actions: ["urn:defender-rbac:permission:configuration.security.core:read"] }), /cannot store/);
+    await assert.rejects(
+      backend.createRole({
+        displayName: "x",
+        description: "",
+        actions: ["urn:defender-rbac:permission:configuration.security.core:read"],
+      }),
+      /cannot store/,
+    );
     assert.equal(emu.stats().requests, before);
   });
 });
@@ -262,7 +322,11 @@ describe("graph backend: configuration and secrets", () => {
     Object.assign(process.env, saved);
     emu.setFaults(null);
   });
-  const config = (settings: Record<string, string>, stack: Record<string, string> = {}): BackendConfig => ({ settings, stack, cwd: "/tmp" });
+  const config = (settings: Record<string, string>, stack: Record<string, string> = {}): BackendConfig => ({
+    settings,
+    stack,
+    cwd: "/tmp",
+  });
 
   it("DEFENDER_RBAC_GRAPH_TOKEN and DEFENDER_RBAC_GRAPH_URL reach the emulator through fromConfig", async () => {
     process.env.DEFENDER_RBAC_GRAPH_TOKEN = TOKEN;
@@ -273,24 +337,50 @@ describe("graph backend: configuration and secrets", () => {
   });
 
   it("settings come from defender-rbac:*, then azure-native:*, then ARM_* / AZURE_*", () => {
-    const env = { ARM_TENANT_ID: "t-env", AZURE_CLIENT_ID: "c-env", ARM_USE_OIDC: "true", ACTIONS_ID_TOKEN_REQUEST_URL: "https://token.actions.example/x?a=1", ACTIONS_ID_TOKEN_REQUEST_TOKEN: "req" };
+    const env = {
+      ARM_TENANT_ID: "t-env",
+      AZURE_CLIENT_ID: "c-env",
+      ARM_USE_OIDC: "true",
+      ACTIONS_ID_TOKEN_REQUEST_URL: "https://token.actions.example/x?a=1",
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: "req",
+    };
     let s = resolveAuthSettings(config({}, {}), env);
     assert.equal(s.tenantId, "t-env");
     assert.equal(s.clientId, "c-env");
     assert.equal(s.method, "oidc");
     assert.equal(s.oidcRequestUrl, env.ACTIONS_ID_TOKEN_REQUEST_URL);
     assert.equal(s.graphRoot, "https://graph.microsoft.com");
-    s = resolveAuthSettings(config({}, { "azure-native:tenantId": "t-native", "azure-native:clientId": "c-native", "azure-native:clientSecret": "s-native", "azure-native:environment": "usgovernment" }), {});
-    assert.deepEqual([s.tenantId, s.clientId, s.method, s.graphRoot, s.authorityHost], ["t-native", "c-native", "secret", "https://graph.microsoft.us", "https://login.microsoftonline.us"]);
+    s = resolveAuthSettings(
+      config(
+        {},
+        {
+          "azure-native:tenantId": "t-native",
+          "azure-native:clientId": "c-native",
+          "azure-native:clientSecret": "s-native",
+          "azure-native:environment": "usgovernment",
+        },
+      ),
+      {},
+    );
+    assert.deepEqual(
+      [s.tenantId, s.clientId, s.method, s.graphRoot, s.authorityHost],
+      ["t-native", "c-native", "secret", "https://graph.microsoft.us", "https://login.microsoftonline.us"],
+    );
     assert.equal(s.origins.tenantId, "azure-native:tenantId");
     assert.equal(s.origins.clientSecret, undefined, "a secret's origin is not even recorded");
-    s = resolveAuthSettings(config({ tenantId: "t-own", cloud: "AzureChinaCloud", useMsi: "true" }, { "azure-native:tenantId": "t-native" }), { ARM_TENANT_ID: "t-env" });
+    s = resolveAuthSettings(
+      config({ tenantId: "t-own", cloud: "AzureChinaCloud", useMsi: "true" }, { "azure-native:tenantId": "t-native" }),
+      { ARM_TENANT_ID: "t-env" },
+    );
     assert.deepEqual([s.tenantId, s.method, s.graphRoot], ["t-own", "msi", "https://microsoftgraph.chinacloudapi.cn"]);
     s = resolveAuthSettings(config({ clientCertificatePath: "cert.pem", tenantId: "t", clientId: "c" }), {});
     assert.deepEqual([s.method, s.clientCertificatePath], ["certificate", "/tmp/cert.pem"]);
     assert.equal(resolveAuthSettings(config({ useCli: "true" }), {}).method, "cli");
     assert.equal(resolveAuthSettings(config({}), {}).method, "default");
-    assert.equal(resolveAuthSettings(config({ clientSecret: "x" }), { DEFENDER_RBAC_GRAPH_TOKEN: "t" }).method, "token");
+    assert.equal(
+      resolveAuthSettings(config({ clientSecret: "x" }), { DEFENDER_RBAC_GRAPH_TOKEN: "t" }).method,
+      "token",
+    );
     assert.equal(cloudFor("AzureUSGovernment").graph, "https://graph.microsoft.us");
     assert.throws(() => cloudFor("mars"), /not a cloud this backend knows/);
   });
@@ -307,32 +397,63 @@ describe("graph backend: configuration and secrets", () => {
     const SECRET = "fake-client-secret~Xy81_qPz0";
     // 1. static token, echoed back by a misbehaving service
     process.env.DEFENDER_RBAC_GRAPH_TOKEN = TOKEN;
-    const b1 = await GraphBackend.fromConfig(config({ graphUrl: emu.url, clientSecret: SECRET, tenantId: "t", clientId: "c", graphRetryBaseMs: "1" }));
+    const b1 = await GraphBackend.fromConfig(
+      config({ graphUrl: emu.url, clientSecret: SECRET, tenantId: "t", clientId: "c", graphRetryBaseMs: "1" }),
+    );
     emu.setFaults({ echoAuth: { every: 1 } });
-    const e1 = await b1.listRoles().then(() => undefined, (e: unknown) => e);
+    const e1 = await b1.listRoles().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(e1 instanceof Error);
     assertNoSecrets(e1, [TOKEN, SECRET]);
     emu.setFaults(null);
 
     // 2. a real client-secret sign-in that fails (no network sign-in: the authority host is refused at once)
     delete process.env.DEFENDER_RBAC_GRAPH_TOKEN;
-    const b2 = await GraphBackend.fromConfig(config({ graphUrl: emu.url, clientSecret: SECRET, tenantId: "11111111-2222-4333-8444-555555555555", clientId: "22222222-2222-4333-8444-555555555555", authorityHost: "http://127.0.0.1:1" }));
-    const e2 = await b2.listRoles().then(() => undefined, (e: unknown) => e);
+    const b2 = await GraphBackend.fromConfig(
+      config({
+        graphUrl: emu.url,
+        clientSecret: SECRET,
+        tenantId: "11111111-2222-4333-8444-555555555555",
+        clientId: "22222222-2222-4333-8444-555555555555",
+        authorityHost: "http://127.0.0.1:1",
+      }),
+    );
+    const e2 = await b2.listRoles().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(e2 instanceof Error);
     assert.match(e2.message, /could not get a Microsoft Graph token with a client secret/);
     assertNoSecrets(e2, [SECRET]);
 
     // 3. a credential whose error repeats the secret and a token
     const redactor = new Redactor();
-    const settings = resolveAuthSettings(config({ graphUrl: emu.url, clientSecret: SECRET, tenantId: "t", clientId: "c" }), {});
-    const leaky = { getToken: async () => { throw new Error(`AADSTS7000215: Invalid client secret provided: ${SECRET}; Authorization: Bearer eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.sig`); } };
+    const settings = resolveAuthSettings(
+      config({ graphUrl: emu.url, clientSecret: SECRET, tenantId: "t", clientId: "c" }),
+      {},
+    );
+    const leaky = {
+      getToken: async () => {
+        throw new Error(
+          `AADSTS7000215: Invalid client secret provided: ${SECRET}; Authorization: Bearer eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.sig`,
+        );
+      },
+    };
     const source = createTokenSource(settings, redactor, leaky);
-    const e3 = await source.getToken().then(() => undefined, (e: unknown) => e);
+    const e3 = await source.getToken().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(e3 instanceof Error);
     assert.match(e3.message, /\[REDACTED\]/);
     assertNoSecrets(e3, [SECRET, "eyJhbGciOiJSUzI1NiJ9"]);
     const b3 = new GraphBackend({ root: emu.url, token: source, redactor });
-    const e4 = await b3.listRoles().then(() => undefined, (e: unknown) => e);
+    const e4 = await b3.listRoles().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assertNoSecrets(e4, [SECRET, "eyJhbGciOiJSUzI1NiJ9"]);
   });
 
@@ -342,7 +463,10 @@ describe("graph backend: configuration and secrets", () => {
       const { backend } = fastBackend(emu.url);
       await assert.rejects(backend.listRoles(), (e: Error) => {
         assert.match(e.message, /403 Forbidden/);
-        assert.match(e.message, /Unified RBAC is not active in this tenant, or the token lacks RoleManagement\.Read\.Defender/);
+        assert.match(
+          e.message,
+          /Unified RBAC is not active in this tenant, or the token lacks RoleManagement\.Read\.Defender/,
+        );
         return true;
       });
     } finally {

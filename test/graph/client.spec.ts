@@ -25,8 +25,14 @@ describe("graph client: retries, timeouts, create semantics", () => {
     const redactor = new Redactor();
     redactor.add(TOKEN);
     const c = new GraphClient({
-      root: emu.url, token: staticToken(), redactor, retry: { ...FAST, ...retry },
-      sleep: async (ms) => { sleeps.push(ms); }, onEvent: (e) => events.push(e),
+      root: emu.url,
+      token: staticToken(),
+      redactor,
+      retry: { ...FAST, ...retry },
+      sleep: async (ms) => {
+        sleeps.push(ms);
+      },
+      onEvent: (e) => events.push(e),
     });
     return { c, sleeps, events };
   }
@@ -89,7 +95,11 @@ describe("graph client: retries, timeouts, create semantics", () => {
   });
 
   it("POST: retries a 429 (nothing was created) but reports every ambiguous outcome instead of posting again", async () => {
-    const body = roleCreateBody({ displayName: "post semantics", description: "", actions: ["microsoft.xdr/secops/*/read"] });
+    const body = roleCreateBody({
+      displayName: "post semantics",
+      description: "",
+      actions: ["microsoft.xdr/secops/*/read"],
+    });
     emu.setFaults({ throttle: { every: 1, limit: 1, retryAfter: 0 } });
     assert.equal((await client().c.post(paths.roleDefinitions, body)).status, 201);
 
@@ -112,20 +122,28 @@ describe("graph client: retries, timeouts, create semantics", () => {
       assert.ok(after - before <= 1, "one POST, never a blind second one");
     }
     emu.setFaults({ ambiguousPost: { every: 1, mode: "redirect" } });
-    await assert.rejects(client().c.post(paths.roleDefinitions, body), (e: AmbiguousWriteError) => /^http:\/\/.*\/roleDefinitions\/[0-9a-f-]{36}$/.test(e.location ?? ""));
+    await assert.rejects(client().c.post(paths.roleDefinitions, body), (e: AmbiguousWriteError) =>
+      /^http:\/\/.*\/roleDefinitions\/[0-9a-f-]{36}$/.test(e.location ?? ""),
+    );
   });
 
   it("404: GET is null, DELETE is success, PATCH is an error", async () => {
     const { c } = client();
     assert.equal(await c.get(paths.role("3f1b7c1e-0000-4000-8000-000000000999")), null);
     await c.delete(paths.role("3f1b7c1e-0000-4000-8000-000000000999"));
-    await assert.rejects(c.patch(paths.role("3f1b7c1e-0000-4000-8000-000000000999"), { description: "x" }), (e: GraphError) => e.status === 404);
+    await assert.rejects(
+      c.patch(paths.role("3f1b7c1e-0000-4000-8000-000000000999"), { description: "x" }),
+      (e: GraphError) => e.status === 404,
+    );
   });
 
   it("redacts the token when a service echoes it back in an error", async () => {
     emu.setFaults({ echoAuth: { every: 1 } });
     const { c } = client();
-    const e = await c.get(paths.roleDefinitions).then(() => undefined, (x: unknown) => x);
+    const e = await c.get(paths.roleDefinitions).then(
+      () => undefined,
+      (x: unknown) => x,
+    );
     assert.ok(e instanceof GraphError);
     assert.match(e.message, /Authorization: Bearer \[REDACTED\]/);
     assertNoSecrets(e, [TOKEN]);
@@ -133,7 +151,10 @@ describe("graph client: retries, timeouts, create semantics", () => {
 
   it("fault specs parse from text and JSON, and counters are deterministic", () => {
     assert.deepEqual(parseFaults("throttle:every=3,retryAfter=0;drop:p=0.25,methods=POST|patch;lag:ms=200;seed=7"), {
-      throttle: { every: 3, retryAfter: 0 }, drop: { p: 0.25, methods: ["POST", "PATCH"] }, lag: { ms: 200 }, seed: 7,
+      throttle: { every: 3, retryAfter: 0 },
+      drop: { p: 0.25, methods: ["POST", "PATCH"] },
+      lag: { ms: 200 },
+      seed: 7,
     });
     assert.deepEqual(parseFaults('{"unavailable":{"every":2}}'), { unavailable: { every: 2 } });
     assert.throws(() => parseFaults("explode:every=1"), /unknown fault "explode"/);

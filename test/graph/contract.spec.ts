@@ -6,7 +6,13 @@
 import assert from "node:assert/strict";
 import { GraphClient } from "../../provider/backend/graph/client";
 import { Redactor } from "../../provider/backend/graph/errors";
-import { assignmentCreateBody, filters, odataString, paths, roleCreateBody } from "../../provider/backend/graph/requests";
+import {
+  assignmentCreateBody,
+  filters,
+  odataString,
+  paths,
+  roleCreateBody,
+} from "../../provider/backend/graph/requests";
 import { readAssignment, readCatalogue, readCustomAppScope, readRole } from "../../provider/backend/graph/responses";
 import { RunningEmulator, startEmulator } from "../../provider/emulator";
 import { FAST, GRAPH, TOKEN, guid, raw, staticToken } from "./helpers";
@@ -25,7 +31,11 @@ describe("graph contract: documented examples against the emulator", () => {
   });
 
   describe("create a role (Graph: create role definition, Example 3)", () => {
-    const documented = { displayName: "Role 1", description: "Role 1 description", rolePermissions: [{ allowedResourceActions: ["microsoft.xdr/securityposture/read"] }] };
+    const documented = {
+      displayName: "Role 1",
+      description: "Role 1 description",
+      rolePermissions: [{ allowedResourceActions: ["microsoft.xdr/securityposture/read"] }],
+    };
 
     it("raw HTTP: 201 Created with an id and the entity", async () => {
       const r = await raw(emu.url, "POST", `${GRAPH}/roleDefinitions`, documented);
@@ -42,7 +52,11 @@ describe("graph contract: documented examples against the emulator", () => {
     });
 
     it("client: the body the backend builds is the documented one, and the answer parses", async () => {
-      const body = roleCreateBody({ displayName: "Role 1", description: "Role 1 description", actions: ["microsoft.xdr/securityposture/read"] });
+      const body = roleCreateBody({
+        displayName: "Role 1",
+        description: "Role 1 description",
+        actions: ["microsoft.xdr/securityposture/read"],
+      });
       assert.deepEqual(body, documented);
       const res = await client.post(paths.roleDefinitions, body);
       assert.equal(res.status, 201);
@@ -56,7 +70,12 @@ describe("graph contract: documented examples against the emulator", () => {
   describe("create an assignment (Graph: create role assignment, Example 4)", () => {
     let roleId: string;
     before(async () => {
-      roleId = (await raw(emu.url, "POST", `${GRAPH}/roleDefinitions`, { displayName: "Example role", rolePermissions: [{ allowedResourceActions: ["microsoft.xdr/secops/*/read"] }] })).json.id;
+      roleId = (
+        await raw(emu.url, "POST", `${GRAPH}/roleDefinitions`, {
+          displayName: "Example role",
+          rolePermissions: [{ allowedResourceActions: ["microsoft.xdr/secops/*/read"] }],
+        })
+      ).json.id;
     });
     const example = (roleDefinitionId: string) => ({
       "@odata.type": "#microsoft.graph.unifiedRoleAssignmentMultiple",
@@ -81,13 +100,21 @@ describe("graph contract: documented examples against the emulator", () => {
       const r = await raw(emu.url, "POST", `${GRAPH}/roleAssignments`, example(roleId));
       assert.equal(r.status, 400);
       assert.equal(r.json.error.code, "BadRequest");
-      assert.equal(r.json.error.message, "The input was not valid. roleAssignment: The roleAssignment field is required.");
+      assert.equal(
+        r.json.error.message,
+        "The input was not valid. roleAssignment: The roleAssignment field is required.",
+      );
       assert.ok(r.json.error.innerError["request-id"]);
     });
 
     it("client: the body the backend sends omits @odata.type, adds directoryScopeIds, and passes strict mode", async () => {
       emu.setOptions({ strict: true });
-      const body = assignmentCreateBody({ displayName: "Example role assignment", roleDefinitionId: roleId, principalIds: [guid(1), guid(2)], appScopeIds: ["Mdc", "/CloudSet/123"] });
+      const body = assignmentCreateBody({
+        displayName: "Example role assignment",
+        roleDefinitionId: roleId,
+        principalIds: [guid(1), guid(2)],
+        appScopeIds: ["Mdc", "/CloudSet/123"],
+      });
       assert.ok(!("@odata.type" in body));
       assert.deepEqual(body.directoryScopeIds, ["/"]);
       const res = await client.post(paths.roleAssignments, body);
@@ -98,7 +125,13 @@ describe("graph contract: documented examples against the emulator", () => {
     });
 
     it("delete an assignment → 204 (Example 3 of the delete page); again → 404; the client treats that 404 as success", async () => {
-      const created = await raw(emu.url, "POST", `${GRAPH}/roleAssignments`, { displayName: "to delete", roleDefinitionId: roleId, principalIds: [guid(3)], directoryScopeIds: ["/"], appScopeIds: ["/"] });
+      const created = await raw(emu.url, "POST", `${GRAPH}/roleAssignments`, {
+        displayName: "to delete",
+        roleDefinitionId: roleId,
+        principalIds: [guid(3)],
+        directoryScopeIds: ["/"],
+        appScopeIds: ["/"],
+      });
       assert.equal(created.status, 201);
       const del = await raw(emu.url, "DELETE", `${GRAPH}/roleAssignments/${created.json.id}`);
       assert.equal(del.status, 204);
@@ -116,7 +149,13 @@ describe("graph contract: documented examples against the emulator", () => {
     assert.equal(r.status, 200);
     const first = r.json.value[0];
     assert.deepEqual(Object.keys(first).sort(), ["customAttributes", "description", "displayName", "id", "type"]);
-    assert.deepEqual(first, { id: "00567", type: "DeviceGroups", displayName: "TLV1", description: "TLV floor 1 devices", customAttributes: [] });
+    assert.deepEqual(first, {
+      id: "00567",
+      type: "DeviceGroups",
+      displayName: "TLV1",
+      description: "TLV floor 1 devices",
+      customAttributes: [],
+    });
     assert.ok(r.json.value.some((s: { type: string }) => s.type === "UserGroupIds"));
     const viaClient = (await client.list(paths.customAppScopes)).map(readCustomAppScope);
     assert.equal(viaClient.length, r.json.value.length);
@@ -130,7 +169,10 @@ describe("graph contract: documented examples against the emulator", () => {
       const v1 = await raw(emu.url, "GET", "/v1.0/roleManagement/defender/roleDefinitions");
       assert.equal(v1.status, 400);
       assert.equal(v1.json.error.code, "BadRequest");
-      assert.equal((await raw(emu.url, "GET", `${GRAPH}/resourceNamespaces/microsoft.xdr/resourceActions`)).status, 404);
+      assert.equal(
+        (await raw(emu.url, "GET", `${GRAPH}/resourceNamespaces/microsoft.xdr/resourceActions`)).status,
+        404,
+      );
       assert.equal((await raw(emu.url, "GET", `${GRAPH}/resourceNamespaces/microsoft.xdr`)).status, 200);
     });
 
@@ -148,8 +190,26 @@ describe("graph contract: documented examples against the emulator", () => {
       assert.ok(dataops);
       assert.equal(dataops.displayName, "Data operations - All read-only permissions");
       // the documented shape (id without "/", action in name) parses too
-      assert.deepEqual(readCatalogue([{ resourceActions: [{ id: "microsoft.insights-programs-update-patch", name: "microsoft.insights/programs/update", description: "Update programs" }] }]),
-        [{ action: "microsoft.insights/programs/update", displayName: "Update programs", description: "Update programs" }]);
+      assert.deepEqual(
+        readCatalogue([
+          {
+            resourceActions: [
+              {
+                id: "microsoft.insights-programs-update-patch",
+                name: "microsoft.insights/programs/update",
+                description: "Update programs",
+              },
+            ],
+          },
+        ]),
+        [
+          {
+            action: "microsoft.insights/programs/update",
+            displayName: "Update programs",
+            description: "Update programs",
+          },
+        ],
+      );
       // without $expand, namespaces carry no actions
       const bare = await raw(emu.url, "GET", `${GRAPH}/resourceNamespaces`);
       assert.equal(bare.json.value[0].resourceActions, undefined);
@@ -157,7 +217,15 @@ describe("graph contract: documented examples against the emulator", () => {
 
     it("stored permissions are pruned under a covering wildcard (PIM4EntraPS measurement)", async () => {
       const r = await raw(emu.url, "POST", `${GRAPH}/roleDefinitions`, {
-        displayName: "pruned", rolePermissions: [{ allowedResourceActions: ["microsoft.xdr/secops/*/manage", "microsoft.xdr/secops/rawdata/quarantineemailcontent/read"] }],
+        displayName: "pruned",
+        rolePermissions: [
+          {
+            allowedResourceActions: [
+              "microsoft.xdr/secops/*/manage",
+              "microsoft.xdr/secops/rawdata/quarantineemailcontent/read",
+            ],
+          },
+        ],
       });
       assert.equal(r.status, 201);
       assert.deepEqual(r.json.rolePermissions[0].allowedResourceActions, ["microsoft.xdr/secops/*/manage"]);
@@ -168,41 +236,88 @@ describe("graph contract: documented examples against the emulator", () => {
         const r = await raw(emu.url, "POST", `${GRAPH}/roleDefinitions`, body);
         assert.equal(r.status, 400, JSON.stringify(r.json));
         assert.equal(r.json.error.code, "BadRequest");
-        assert.ok(r.json.error.innerError.date && r.json.error.innerError["request-id"] && r.json.error.innerError["client-request-id"]);
+        assert.ok(
+          r.json.error.innerError.date &&
+            r.json.error.innerError["request-id"] &&
+            r.json.error.innerError["client-request-id"],
+        );
         assert.equal(r.headers.get("request-id"), r.json.error.innerError["request-id"]);
         return r.json.error.message as string;
       };
-      assert.match(await bad({ displayName: "x", rolePermissions: [{ allowedResourceActions: ["microsoft.xdr/secops/securitydatabasics/read"] }] }), /not a valid action/);
-      assert.match(await bad({ displayName: "x", rolePermissions: [{ allowedResourceActions: ["urn:defender-rbac:permission:configuration.security.core:read"] }] }), /urn:defender-rbac/);
+      assert.match(
+        await bad({
+          displayName: "x",
+          rolePermissions: [{ allowedResourceActions: ["microsoft.xdr/secops/securitydatabasics/read"] }],
+        }),
+        /not a valid action/,
+      );
+      assert.match(
+        await bad({
+          displayName: "x",
+          rolePermissions: [
+            { allowedResourceActions: ["urn:defender-rbac:permission:configuration.security.core:read"] },
+          ],
+        }),
+        /urn:defender-rbac/,
+      );
       // the community script's undocumented shape
-      assert.match(await bad({ displayName: "x", permissions: ["microsoft.xdr/secops/*/read"], scope: { type: "allDataSources" } }), /Property 'permissions' does not exist/);
-      assert.throws(() => roleCreateBody({ displayName: "x", description: "", actions: ["urn:defender-rbac:permission:configuration.security.core:read"] }), /cannot store/);
+      assert.match(
+        await bad({
+          displayName: "x",
+          permissions: ["microsoft.xdr/secops/*/read"],
+          scope: { type: "allDataSources" },
+        }),
+        /Property 'permissions' does not exist/,
+      );
+      assert.throws(
+        () =>
+          roleCreateBody({
+            displayName: "x",
+            description: "",
+            actions: ["urn:defender-rbac:permission:configuration.security.core:read"],
+          }),
+        /cannot store/,
+      );
     });
 
     it("dataops on a tenant without the prerequisite: the measured 400, surfaced by the client with a hint", async () => {
       emu.setOptions({ rejectDataops: true });
-      await assert.rejects(client.post(paths.roleDefinitions, roleCreateBody({ displayName: "dataops", description: "", actions: ["microsoft.xdr/dataops/*/read"] })), (e: Error) => {
-        assert.match(e.message, /400 BadRequest: microsoft\.xdr\/dataops\/\*\/read is not a valid permission for storage/);
-        assert.match(e.message, /Sentinel/);
-        assert.match(e.message, /request-id [0-9a-f-]{36}/);
-        return true;
-      });
+      await assert.rejects(
+        client.post(
+          paths.roleDefinitions,
+          roleCreateBody({ displayName: "dataops", description: "", actions: ["microsoft.xdr/dataops/*/read"] }),
+        ),
+        (e: Error) => {
+          assert.match(
+            e.message,
+            /400 BadRequest: microsoft\.xdr\/dataops\/\*\/read is not a valid permission for storage/,
+          );
+          assert.match(e.message, /Sentinel/);
+          assert.match(e.message, /request-id [0-9a-f-]{36}/);
+          return true;
+        },
+      );
     });
 
     it("before activation roleDefinitions answers 403, which the client explains", async () => {
       emu.setOptions({ inactive: true });
       assert.equal((await raw(emu.url, "GET", `${GRAPH}/roleDefinitions`)).status, 403);
-      await assert.rejects(client.list(paths.roleDefinitions), /Unified RBAC is not active in this tenant, or the token lacks RoleManagement\.Read\.Defender/);
+      await assert.rejects(
+        client.list(paths.roleDefinitions),
+        /Unified RBAC is not active in this tenant, or the token lacks RoleManagement\.Read\.Defender/,
+      );
     });
 
     it("built-in roles cannot be changed or deleted (the emulator's documented choice: 403)", async () => {
-      const builtIn = (await raw(emu.url, "GET", `${GRAPH}/roleDefinitions?$filter=isBuiltIn eq true&$top=1`)).json.value[0];
+      const builtIn = (await raw(emu.url, "GET", `${GRAPH}/roleDefinitions?$filter=isBuiltIn eq true&$top=1`)).json
+        .value[0];
       assert.equal(builtIn.isBuiltIn, true);
       const p = await raw(emu.url, "PATCH", `${GRAPH}/roleDefinitions/${builtIn.id}`, { description: "x" });
       assert.equal(p.status, 403);
       const d = await raw(emu.url, "DELETE", `${GRAPH}/roleDefinitions/${builtIn.id}`);
       assert.equal(d.status, 403);
-      for (const a of builtIn.rolePermissions[0].allowedResourceActions) assert.ok(a.startsWith("microsoft.xdr/"), `built-ins never show local keys: ${a}`);
+      for (const a of builtIn.rolePermissions[0].allowedResourceActions)
+        assert.ok(a.startsWith("microsoft.xdr/"), `built-ins never show local keys: ${a}`);
     });
 
     it("requires a bearer token: 401 in the Graph envelope", async () => {
@@ -216,43 +331,80 @@ describe("graph contract: documented examples against the emulator", () => {
   describe("query options", () => {
     let roleId: string;
     before(async () => {
-      roleId = (await raw(emu.url, "POST", `${GRAPH}/roleDefinitions`, { displayName: "O'Brien's role", description: "quoted", rolePermissions: [{ allowedResourceActions: ["microsoft.xdr/configuration/system/read"] }] })).json.id;
-      await raw(emu.url, "POST", `${GRAPH}/roleAssignments`, { displayName: "q1", roleDefinitionId: roleId, principalIds: [guid(10), guid(11)], appScopeIds: ["Mde"] });
-      await raw(emu.url, "POST", `${GRAPH}/roleAssignments`, { displayName: "q2", roleDefinitionId: roleId, principalIds: [guid(12)], appScopeIds: ["/"] });
+      roleId = (
+        await raw(emu.url, "POST", `${GRAPH}/roleDefinitions`, {
+          displayName: "O'Brien's role",
+          description: "quoted",
+          rolePermissions: [{ allowedResourceActions: ["microsoft.xdr/configuration/system/read"] }],
+        })
+      ).json.id;
+      await raw(emu.url, "POST", `${GRAPH}/roleAssignments`, {
+        displayName: "q1",
+        roleDefinitionId: roleId,
+        principalIds: [guid(10), guid(11)],
+        appScopeIds: ["Mde"],
+      });
+      await raw(emu.url, "POST", `${GRAPH}/roleAssignments`, {
+        displayName: "q2",
+        roleDefinitionId: roleId,
+        principalIds: [guid(12)],
+        appScopeIds: ["/"],
+      });
     });
 
     it("displayName eq with OData quote escaping, as the backend builds it", async () => {
       assert.equal(odataString("O'Brien's role"), "'O''Brien''s role'");
       const list = (await client.list(filters.roleByName("O'Brien's role"))).map(readRole);
-      assert.deepEqual(list.map((r) => r.id), [roleId]);
+      assert.deepEqual(
+        list.map((r) => r.id),
+        [roleId],
+      );
       const miss = await client.list(filters.roleByName("O'Brien"));
       assert.equal(miss.length, 0);
     });
 
     it("startswith, id eq, isBuiltIn eq false, roleDefinitionId eq, principalIds/any, $select, $top, $count", async () => {
       const q = async (p: string) => (await raw(emu.url, "GET", `${GRAPH}${p}`)).json;
-      assert.ok((await q(`/roleDefinitions?$filter=${encodeURIComponent("startswith(displayName,'O''Brien')")}`)).value.some((r: { id: string }) => r.id === roleId));
+      assert.ok(
+        (await q(`/roleDefinitions?$filter=${encodeURIComponent("startswith(displayName,'O''Brien')")}`)).value.some(
+          (r: { id: string }) => r.id === roleId,
+        ),
+      );
       assert.equal((await q(`/roleDefinitions?$filter=${encodeURIComponent(`id eq '${roleId}'`)}`)).value.length, 1);
       const custom = await q(`/roleDefinitions?$filter=isBuiltIn eq false&$top=100&$count=true`);
       assert.ok(custom.value.every((r: { isBuiltIn: boolean }) => r.isBuiltIn === false));
       assert.equal(custom["@odata.count"], custom.value.length);
       const ofRole = (await client.list(filters.assignmentsOfRole(roleId))).map(readAssignment);
       assert.deepEqual(ofRole.map((a) => a.displayName).sort(), ["q1", "q2"]);
-      const byPrincipal = await q(`/roleAssignments?$filter=${encodeURIComponent(`principalIds/any(a:a eq '${guid(11)}')`)}&$count=true`);
-      assert.deepEqual(byPrincipal.value.map((a: { displayName: string }) => a.displayName), ["q1"]);
-      const selected = await q(`/roleAssignments?$select=id,principalIds&$filter=${encodeURIComponent(`roleDefinitionId eq '${roleId}'`)}`);
+      const byPrincipal = await q(
+        `/roleAssignments?$filter=${encodeURIComponent(`principalIds/any(a:a eq '${guid(11)}')`)}&$count=true`,
+      );
+      assert.deepEqual(
+        byPrincipal.value.map((a: { displayName: string }) => a.displayName),
+        ["q1"],
+      );
+      const selected = await q(
+        `/roleAssignments?$select=id,principalIds&$filter=${encodeURIComponent(`roleDefinitionId eq '${roleId}'`)}`,
+      );
       assert.deepEqual(Object.keys(selected.value[0]).sort(), ["id", "principalIds"]);
       const top = await q(`/roleDefinitions?$top=1`);
       assert.equal(top.value.length, 1);
       assert.ok(top["@odata.nextLink"]);
-      const badFilter = await raw(emu.url, "GET", `${GRAPH}/roleDefinitions?$filter=${encodeURIComponent("displayName gt 'a'")}`);
+      const badFilter = await raw(
+        emu.url,
+        "GET",
+        `${GRAPH}/roleDefinitions?$filter=${encodeURIComponent("displayName gt 'a'")}`,
+      );
       assert.equal(badFilter.status, 400);
     });
 
     it("paging: @odata.nextLink is absolute, carries the query, and the client follows it to the end", async () => {
       const first = (await raw(emu.url, "GET", `${GRAPH}/roleDefinitions?$filter=isBuiltIn eq true`)).json;
       assert.equal(first.value.length, 3);
-      assert.match(first["@odata.nextLink"], new RegExp(`^${emu.url}${GRAPH}/roleDefinitions\\?.*\\$filter=.*\\$skiptoken=`));
+      assert.match(
+        first["@odata.nextLink"],
+        new RegExp(`^${emu.url}${GRAPH}/roleDefinitions\\?.*\\$filter=.*\\$skiptoken=`),
+      );
       const all = await client.list(`${paths.roleDefinitions}?$filter=${encodeURIComponent("isBuiltIn eq true")}`);
       assert.equal(all.length, emu.store.listRoles().filter((r) => r.isBuiltIn).length);
       assert.ok(all.length > 3);

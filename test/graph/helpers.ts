@@ -13,16 +13,29 @@ export const TOKEN = "fake-graph-token-7Qw9xZ2mK4pL";
 export const GRAPH = "/beta/roleManagement/defender";
 
 /** Retry settings that keep the suite fast. */
-export const FAST: Partial<RetryOptions> = { maxAttempts: 8, baseDelayMs: 2, maxDelayMs: 20, maxRetryAfterMs: 30, timeoutMs: 2000 };
+export const FAST: Partial<RetryOptions> = {
+  maxAttempts: 8,
+  baseDelayMs: 2,
+  maxDelayMs: 20,
+  maxRetryAfterMs: 30,
+  timeoutMs: 2000,
+};
 
-export const staticToken = (token = TOKEN): TokenSource => ({ getToken: async () => token, invalidate: () => undefined, description: "a test token" });
+export const staticToken = (token = TOKEN): TokenSource => ({
+  getToken: async () => token,
+  invalidate: () => undefined,
+  description: "a test token",
+});
 
 export interface TestBackend {
   backend: GraphBackend;
   events: (ClientEvent | BackendEvent)[];
 }
 
-export function fastBackend(url: string, opts: { retry?: Partial<RetryOptions>; consistencyWaitMs?: number; token?: string } = {}): TestBackend {
+export function fastBackend(
+  url: string,
+  opts: { retry?: Partial<RetryOptions>; consistencyWaitMs?: number; token?: string } = {},
+): TestBackend {
   const redactor = new Redactor();
   redactor.add(opts.token ?? TOKEN);
   const events: (ClientEvent | BackendEvent)[] = [];
@@ -44,11 +57,20 @@ export interface RawResponse {
 }
 
 /** One raw HTTP request to the emulator, with the fake token unless `auth` is given. */
-export async function raw(url: string, method: string, p: string, body?: unknown, auth: string | null = `Bearer ${TOKEN}`): Promise<RawResponse> {
+export async function raw(
+  url: string,
+  method: string,
+  p: string,
+  body?: unknown,
+  auth: string | null = `Bearer ${TOKEN}`,
+): Promise<RawResponse> {
   const res = await fetch(`${url}${p}`, {
     method,
     redirect: "manual",
-    headers: { ...(auth ? { Authorization: auth } : {}), ...(body !== undefined ? { "Content-Type": "application/json" } : {}) },
+    headers: {
+      ...(auth ? { Authorization: auth } : {}),
+      ...(body !== undefined ? { "Content-Type": "application/json" } : {}),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
@@ -64,5 +86,6 @@ export const guid = (n: number) => `8e811502-2c2a-4d1b-9c5e-${n.toString(16).pad
 /** Asserts that `e` is an Error whose message and stack contain none of `secrets`. */
 export function assertNoSecrets(e: unknown, secrets: string[]): void {
   const text = e instanceof Error ? `${e.name} ${e.message} ${e.stack ?? ""} ${JSON.stringify(e)}` : String(e);
-  for (const s of secrets) if (text.includes(s)) throw new Error(`a secret leaked into an error: ${text.slice(0, 400)}`);
+  for (const s of secrets)
+    if (text.includes(s)) throw new Error(`a secret leaked into an error: ${text.slice(0, 400)}`);
 }

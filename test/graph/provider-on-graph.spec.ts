@@ -49,16 +49,28 @@ describe("provider on the graph backend (engine → GraphBackend → emulator)",
 
   it("UnifiedRole + RoleAssignment: create → update → drift → delete, with faults, leaving nothing behind", async () => {
     emu.setFaults(FAULTS);
-    const roleNews = { displayName: "SOC tier 1", description: "triage", permissions: ["Security operations \\ Security data \\ Alerts (manage)", "microsoft.xdr/secops/*/read"] };
+    const roleNews = {
+      displayName: "SOC tier 1",
+      description: "triage",
+      permissions: ["Security operations \\ Security data \\ Alerts (manage)", "microsoft.xdr/secops/*/read"],
+    };
     const rc = await engine.check("UnifiedRole", {}, roleNews);
     assert.equal(rc.failures, undefined, JSON.stringify(rc.failures));
-    assert.deepEqual(rc.inputs!.actions, ["microsoft.xdr/secops/*/read", "microsoft.xdr/secops/securitydata/alerts/manage"]);
+    assert.deepEqual(rc.inputs!.actions, [
+      "microsoft.xdr/secops/*/read",
+      "microsoft.xdr/secops/securitydata/alerts/manage",
+    ]);
     const role = await engine.create("UnifiedRole", rc.inputs!);
     assert.equal(role.outs.backend, "graph");
     assert.equal(role.outs.roleId, role.id);
     assert.equal((await engine.diff("UnifiedRole", role.id, role.outs, rc.inputs!)).changes, false);
 
-    const asNews = { roleId: role.id, displayName: "SOC tier 1 analysts", principals: [guid(1).toUpperCase(), guid(2)], scope: { kind: "workloads", workloads: ["endpoint", "office365"] } };
+    const asNews = {
+      roleId: role.id,
+      displayName: "SOC tier 1 analysts",
+      principals: [guid(1).toUpperCase(), guid(2)],
+      scope: { kind: "workloads", workloads: ["endpoint", "office365"] },
+    };
     const ac = await engine.check("RoleAssignment", {}, asNews);
     assert.equal(ac.failures, undefined, JSON.stringify(ac.failures));
     assert.deepEqual(ac.inputs!.appScopeIds, ["Mde", "Mdo"]);
@@ -66,14 +78,22 @@ describe("provider on the graph backend (engine → GraphBackend → emulator)",
     assert.deepEqual(assignment.outs.principals, [guid(1), guid(2)]);
 
     // update both
-    const roleNews2 = { ...roleNews, description: "triage and response", permissions: [...roleNews.permissions, "Security operations \\ Security data \\ Response (manage)"] };
+    const roleNews2 = {
+      ...roleNews,
+      description: "triage and response",
+      permissions: [...roleNews.permissions, "Security operations \\ Security data \\ Response (manage)"],
+    };
     const rc2 = await engine.check("UnifiedRole", rc.inputs!, roleNews2);
     assert.equal((await engine.diff("UnifiedRole", role.id, role.outs, rc2.inputs!)).changes, true);
     const ru = await engine.update("UnifiedRole", role.id, role.outs, rc2.inputs!);
     assert.equal(ru.outs.description, "triage and response");
     assert.ok(ru.outs.actions.includes("microsoft.xdr/secops/securitydata/response/manage"));
 
-    const ac2 = await engine.check("RoleAssignment", ac.inputs!, { ...asNews, principals: [guid(3)], scope: { kind: "all" } });
+    const ac2 = await engine.check("RoleAssignment", ac.inputs!, {
+      ...asNews,
+      principals: [guid(3)],
+      scope: { kind: "all" },
+    });
     const ad = await engine.diff("RoleAssignment", assignment.id, assignment.outs, ac2.inputs!);
     assert.equal(ad.changes, true);
     assert.deepEqual(ad.replaces, []);
@@ -87,13 +107,20 @@ describe("provider on the graph backend (engine → GraphBackend → emulator)",
 
     // drift: someone edits the role and the assignment in the portal (directly in the store)
     await new Promise((r) => setTimeout(r, 80));
-    emu.store.updateRole(role.id, { description: "edited in the portal", actions: ["microsoft.xdr/secops/securitydata/basics/read"] });
+    emu.store.updateRole(role.id, {
+      description: "edited in the portal",
+      actions: ["microsoft.xdr/secops/securitydata/basics/read"],
+    });
     emu.store.updateAssignment(assignment.id, { principalIds: [guid(9)] });
     const rr = await engine.read("UnifiedRole", role.id, ru.outs);
     assert.equal(rr.id, role.id);
     assert.equal(rr.inputs!.description, "edited in the portal");
     assert.deepEqual(rr.inputs!.actions, ["microsoft.xdr/secops/securitydata/basics/read"]);
-    assert.equal((await engine.diff("UnifiedRole", role.id, rr.props!, rc2.inputs!)).changes, true, "the drift shows as a change");
+    assert.equal(
+      (await engine.diff("UnifiedRole", role.id, rr.props!, rc2.inputs!)).changes,
+      true,
+      "the drift shows as a change",
+    );
     const ar = await engine.read("RoleAssignment", assignment.id, au.outs);
     assert.deepEqual(ar.inputs!.principals, [guid(9)]);
     assert.equal((await engine.diff("RoleAssignment", assignment.id, ar.props!, ac2.inputs!)).changes, true);
@@ -122,8 +149,21 @@ describe("provider on the graph backend (engine → GraphBackend → emulator)",
   });
 
   it("adopt takes over an existing role without changing it", async () => {
-    const existing = emu.store.createRole({ displayName: "portal role", description: "made in the portal", actions: ["microsoft.xdr/configuration/system/read"] });
-    const c = await engine.check("UnifiedRole", {}, { displayName: "portal role", description: "made in the portal", permissions: ["microsoft.xdr/configuration/system/read"], adopt: existing.id });
+    const existing = emu.store.createRole({
+      displayName: "portal role",
+      description: "made in the portal",
+      actions: ["microsoft.xdr/configuration/system/read"],
+    });
+    const c = await engine.check(
+      "UnifiedRole",
+      {},
+      {
+        displayName: "portal role",
+        description: "made in the portal",
+        permissions: ["microsoft.xdr/configuration/system/read"],
+        adopt: existing.id,
+      },
+    );
     assert.equal(c.failures, undefined);
     const patches = () => emu.stats().byRoute["PATCH /beta/roleManagement/defender/roleDefinitions/{id}"] ?? 0;
     const created = await engine.create("UnifiedRole", c.inputs!);
@@ -134,7 +174,14 @@ describe("provider on the graph backend (engine → GraphBackend → emulator)",
   });
 
   it("permissions the tenant's catalogue cannot express fail at check, naming the way out", async () => {
-    const c = await engine.check("UnifiedRole", {}, { displayName: "x", permissions: ["Authorization and settings \\ Security settings \\ Core security settings (read)"] });
+    const c = await engine.check(
+      "UnifiedRole",
+      {},
+      {
+        displayName: "x",
+        permissions: ["Authorization and settings \\ Security settings \\ Core security settings (read)"],
+      },
+    );
     assert.ok(c.failures?.length);
     assert.match(c.failures![0].reason, /no published Graph action string/);
   });

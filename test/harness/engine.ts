@@ -22,7 +22,10 @@ export interface ResourceState extends ResourceRef {
 export type StepOp = "create" | "update" | "same" | "replace";
 
 export class CheckFailedError extends Error {
-  constructor(readonly urn: string, readonly failures: CheckFailure[]) {
+  constructor(
+    readonly urn: string,
+    readonly failures: CheckFailure[],
+  ) {
     super(`check failed for ${urn}:\n${failures.map((f) => `  ${f.property}: ${f.reason}`).join("\n")}`);
   }
 }
@@ -33,7 +36,9 @@ export class CheckFailedError extends Error {
  * `provider`: the closure text names it. (`() => PROVIDERS.UnifiedRole` in compiled TypeScript is
  * `() => shell_1.PROVIDERS.UnifiedRole` and captures every kind, so it is not the text the engine sees.)
  */
-export function serializeProvider(provider: pulumi.dynamic.ResourceProvider): Promise<pulumi.runtime.SerializedFunction> {
+export function serializeProvider(
+  provider: pulumi.dynamic.ResourceProvider,
+): Promise<pulumi.runtime.SerializedFunction> {
   return pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true });
 }
 
@@ -52,14 +57,26 @@ export function providerText(kind: Kind): Promise<string> {
 /** JSON with sorted keys, for order-insensitive comparison of property bags. */
 export function canonicalJson(v: unknown): string {
   const sort = (x: unknown): unknown =>
-    Array.isArray(x) ? x.map(sort) : x && typeof x === "object" ? Object.fromEntries(Object.keys(x).sort().map((k) => [k, sort((x as any)[k])])) : x;
+    Array.isArray(x)
+      ? x.map(sort)
+      : x && typeof x === "object"
+        ? Object.fromEntries(
+            Object.keys(x)
+              .sort()
+              .map((k) => [k, sort((x as any)[k])]),
+          )
+        : x;
   return JSON.stringify(sort(v));
 }
 
 export class MiniEngine {
   readonly state = new Map<string, ResourceState>();
 
-  constructor(readonly server: ProviderServer, readonly project = "urbac-it", readonly stack = "ci") {}
+  constructor(
+    readonly server: ProviderServer,
+    readonly project = "urbac-it",
+    readonly stack = "ci",
+  ) {}
 
   ref(kind: Kind, name: string): ResourceRef {
     const type = `pulumi-nodejs:dynamic/defender-rbac:${kind}`;
@@ -81,7 +98,11 @@ export class MiniEngine {
   }
 
   /** What `pulumi preview` does for one resource: Check, and Diff against state when it exists. */
-  async preview(kind: Kind, name: string, programInputs: Props): Promise<{ inputs: Props; failures: CheckFailure[]; diff?: DiffResponse }> {
+  async preview(
+    kind: Kind,
+    name: string,
+    programInputs: Props,
+  ): Promise<{ inputs: Props; failures: CheckFailure[]; diff?: DiffResponse }> {
     const ref = this.ref(kind, name);
     const old = this.state.get(ref.urn);
     const checked = await this.server.check(ref, old?.inputs ?? {}, await this.news(kind, programInputs));
@@ -90,7 +111,11 @@ export class MiniEngine {
   }
 
   /** What `pulumi up` does for one resource registration. */
-  async register(kind: Kind, name: string, programInputs: Props): Promise<{ op: StepOp; state: ResourceState; diff?: DiffResponse }> {
+  async register(
+    kind: Kind,
+    name: string,
+    programInputs: Props,
+  ): Promise<{ op: StepOp; state: ResourceState; diff?: DiffResponse }> {
     const ref = this.ref(kind, name);
     const old = this.state.get(ref.urn);
     const news = await this.news(kind, programInputs);
@@ -103,7 +128,9 @@ export class MiniEngine {
       return { op: "create", state };
     }
     const diff = await this.server.diff(ref, old.id, old.inputs, old.outputs, checked.inputs);
-    const changed = diff.changes === "some" || (diff.changes === "unknown" && canonicalJson(old.inputs) !== canonicalJson(checked.inputs));
+    const changed =
+      diff.changes === "some" ||
+      (diff.changes === "unknown" && canonicalJson(old.inputs) !== canonicalJson(checked.inputs));
     if (!changed) return { op: "same", state: old, diff };
     if (diff.replaces.length) {
       // a replacement checks the new inputs as a new resource, then creates before deleting unless told otherwise
@@ -133,7 +160,9 @@ export class MiniEngine {
         continue;
       }
       const next = { ...s, id: r.id, outputs: r.outputs, inputs: r.inputs ?? s.inputs };
-      const changed = canonicalJson(next.outputs) !== canonicalJson(s.outputs) || canonicalJson(next.inputs) !== canonicalJson(s.inputs);
+      const changed =
+        canonicalJson(next.outputs) !== canonicalJson(s.outputs) ||
+        canonicalJson(next.inputs) !== canonicalJson(s.inputs);
       this.state.set(urn, next);
       result.set(urn, changed ? "changed" : "same");
     }

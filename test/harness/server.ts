@@ -23,7 +23,11 @@ export type Props = Record<string, any>;
 
 /** The gRPC status of a failed call, with the message the provider threw. */
 export class RpcError extends Error {
-  constructor(readonly method: string, readonly code: number, readonly details: string) {
+  constructor(
+    readonly method: string,
+    readonly code: number,
+    readonly details: string,
+  ) {
     super(`${method} failed (code ${code}): ${details}`);
   }
 }
@@ -45,7 +49,11 @@ export function stripSecrets(v: unknown): unknown {
 export function dropUndefined(v: unknown): unknown {
   if (Array.isArray(v)) return v.filter((x) => x !== undefined).map(dropUndefined);
   if (v && typeof v === "object") {
-    return Object.fromEntries(Object.entries(v as object).filter(([, x]) => x !== undefined).map(([k, x]) => [k, dropUndefined(x)]));
+    return Object.fromEntries(
+      Object.entries(v as object)
+        .filter(([, x]) => x !== undefined)
+        .map(([k, x]) => [k, dropUndefined(x)]),
+    );
   }
   return v;
 }
@@ -56,27 +64,55 @@ export const secret = (value: unknown) => ({ [rt.specialSigKey]: rt.specialSecre
 export const toStruct = (props: Props) => Struct.fromJavaScript(dropUndefined(stripSecrets(props)));
 const fromStruct = (s: any): Props => (s ? s.toJavaScript() : {});
 
-export interface CheckFailure { property: string; reason: string }
-export interface CheckResponse { inputs: Props; failures: CheckFailure[] }
-export interface DiffResponse { changes: "some" | "none" | "unknown"; replaces: string[]; deleteBeforeReplace: boolean }
+export interface CheckFailure {
+  property: string;
+  reason: string;
+}
+export interface CheckResponse {
+  inputs: Props;
+  failures: CheckFailure[];
+}
+export interface DiffResponse {
+  changes: "some" | "none" | "unknown";
+  replaces: string[];
+  deleteBeforeReplace: boolean;
+}
 
 const CHANGES: Record<number, DiffResponse["changes"]> = { 0: "unknown", 1: "none", 2: "some" };
 
-export interface ResourceRef { urn: string; name: string; type: string }
+export interface ResourceRef {
+  urn: string;
+  name: string;
+  type: string;
+}
 
 export class ProviderServer {
-  private constructor(readonly child: ChildProcess, readonly client: any, readonly log: string[]) {}
+  private constructor(
+    readonly child: ChildProcess,
+    readonly client: any,
+    readonly log: string[],
+  ) {}
 
   /**
    * Spawns the server with cwd `programDir` and the project/stack config in the environment, and
    * waits for the port on the first stdout line. The process is killed at exit if not stopped before.
    */
-  static async start(programDir: string, project: string, stackConfig: Record<string, string>, env: Record<string, string> = {}): Promise<ProviderServer> {
+  static async start(
+    programDir: string,
+    project: string,
+    stackConfig: Record<string, string>,
+    env: Record<string, string> = {},
+  ): Promise<ProviderServer> {
     const child = spawn(process.execPath, [require.resolve("@pulumi/pulumi/cmd/dynamic-provider"), "127.0.0.1:0"], {
       cwd: programDir,
       env: {
-        ...process.env, PULUMI_NODEJS_PROJECT: project, PULUMI_PROJECT: project, PULUMI_CONFIG: JSON.stringify(stackConfig),
-        DEFENDER_RBAC_STORE: "", DEFENDER_RBAC_BACKEND: "", ...env,
+        ...process.env,
+        PULUMI_NODEJS_PROJECT: project,
+        PULUMI_PROJECT: project,
+        PULUMI_CONFIG: JSON.stringify(stackConfig),
+        DEFENDER_RBAC_STORE: "",
+        DEFENDER_RBAC_BACKEND: "",
+        ...env,
       },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -87,9 +123,18 @@ export class ProviderServer {
     child.stderr!.on("data", (d) => log.push(String(d)));
     const lines = readline.createInterface({ input: child.stdout! });
     const port = await new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`dynamic-provider server did not print its port: ${log.join("")}`)), 15000);
-      child.once("exit", (code) => { clearTimeout(timer); reject(new Error(`dynamic-provider server exited with ${code}: ${log.join("")}`)); });
-      lines.once("line", (line) => { clearTimeout(timer); resolve(Number(line)); });
+      const timer = setTimeout(
+        () => reject(new Error(`dynamic-provider server did not print its port: ${log.join("")}`)),
+        15000,
+      );
+      child.once("exit", (code) => {
+        clearTimeout(timer);
+        reject(new Error(`dynamic-provider server exited with ${code}: ${log.join("")}`));
+      });
+      lines.once("line", (line) => {
+        clearTimeout(timer);
+        resolve(Number(line));
+      });
     });
     lines.on("line", (line) => log.push(line + "\n"));
     const client = new provrpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
@@ -106,7 +151,9 @@ export class ProviderServer {
 
   private unary(method: string, req: unknown): Promise<any> {
     return new Promise((resolve, reject) => {
-      this.client[method](req, (err: any, resp: any) => (err ? reject(new RpcError(method, err.code, err.details ?? err.message)) : resolve(resp)));
+      this.client[method](req, (err: any, resp: any) =>
+        err ? reject(new RpcError(method, err.code, err.details ?? err.message)) : resolve(resp),
+      );
     });
   }
 
@@ -142,7 +189,11 @@ export class ProviderServer {
     req.setOlds(toStruct(olds));
     req.setNews(toStruct(news));
     const resp = await this.unary("diff", req);
-    return { changes: CHANGES[resp.getChanges()], replaces: resp.getReplacesList(), deleteBeforeReplace: resp.getDeletebeforereplace() };
+    return {
+      changes: CHANGES[resp.getChanges()],
+      replaces: resp.getReplacesList(),
+      deleteBeforeReplace: resp.getDeletebeforereplace(),
+    };
   }
 
   async create(r: ResourceRef, inputs: Props): Promise<{ id: string; outputs: Props }> {
@@ -153,13 +204,22 @@ export class ProviderServer {
     return { id: resp.getId(), outputs: fromStruct(resp.getProperties()) };
   }
 
-  async read(r: ResourceRef, id: string, outputs: Props, inputs: Props): Promise<{ id: string; outputs: Props; inputs?: Props }> {
+  async read(
+    r: ResourceRef,
+    id: string,
+    outputs: Props,
+    inputs: Props,
+  ): Promise<{ id: string; outputs: Props; inputs?: Props }> {
     const req = new provproto.ReadRequest();
     req.setUrn(r.urn).setName(r.name).setType(r.type).setId(id);
     req.setProperties(toStruct(outputs));
     req.setInputs(toStruct(inputs));
     const resp = await this.unary("read", req);
-    return { id: resp.getId(), outputs: fromStruct(resp.getProperties()), inputs: resp.hasInputs() ? fromStruct(resp.getInputs()) : undefined };
+    return {
+      id: resp.getId(),
+      outputs: fromStruct(resp.getProperties()),
+      inputs: resp.hasInputs() ? fromStruct(resp.getInputs()) : undefined,
+    };
   }
 
   async update(r: ResourceRef, id: string, oldInputs: Props, olds: Props, news: Props): Promise<{ outputs: Props }> {

@@ -41,14 +41,26 @@ describe("permissions on a backend without unpublished permissions", () => {
     const r = await resolveForBackend(graphLike(null), ["Alerts (manage)", METADATA], ["permissions"]);
     assert.equal(r.ok, false);
     assert.deepEqual(!r.ok && r.issues.map((i) => i.path), [["permissions", 1]]);
-    assert.match(!r.ok ? r.issues[0].message : "", /no published Graph action string.*defender-rbac catalog --backend graph/s);
+    assert.match(
+      !r.ok ? r.issues[0].message : "",
+      /no published Graph action string.*defender-rbac catalog --backend graph/s,
+    );
   });
 
   it("takes the tenant's one literal action whose display text names the permission, under its path", async () => {
     const live: CatalogueAction[] = [
-      { action: "microsoft.xdr/secops/*/read", displayName: "Security operations - All read-only permissions, incl. Email & collaboration metadata" },
-      { action: "microsoft.xdr/secops/rawdata/emailmetadata/read", displayName: "Raw data - Email & collaboration metadata" },
-      { action: "microsoft.xdr/secops/rawdata/emailcontent/read", displayName: "Raw data - Email & collaboration content" },
+      {
+        action: "microsoft.xdr/secops/*/read",
+        displayName: "Security operations - All read-only permissions, incl. Email & collaboration metadata",
+      },
+      {
+        action: "microsoft.xdr/secops/rawdata/emailmetadata/read",
+        displayName: "Raw data - Email & collaboration metadata",
+      },
+      {
+        action: "microsoft.xdr/secops/rawdata/emailcontent/read",
+        displayName: "Raw data - Email & collaboration content",
+      },
     ];
     const r = await resolveForBackend(graphLike(live), [METADATA], ["permissions"]);
     assert.ok(r.ok, JSON.stringify(!r.ok && r.issues));
@@ -56,11 +68,22 @@ describe("permissions on a backend without unpublished permissions", () => {
   });
 
   it("refuses to guess: a match outside the permission's path, a wildcard, or two candidates all fail", async () => {
-    const outside: CatalogueAction[] = [{ action: "microsoft.xdr/configuration/security/read", displayName: "Core security settings and more" }];
+    const outside: CatalogueAction[] = [
+      { action: "microsoft.xdr/configuration/security/read", displayName: "Core security settings and more" },
+    ];
     assert.equal((await resolveForBackend(graphLike(outside), [METADATA], ["p"])).ok, false);
-    const coreOutside: CatalogueAction[] = [{ action: "microsoft.xdr/configuration/security/read", displayName: "Security settings (Core security settings)" }];
+    const coreOutside: CatalogueAction[] = [
+      {
+        action: "microsoft.xdr/configuration/security/read",
+        displayName: "Security settings (Core security settings)",
+      },
+    ];
     const core = await resolveForBackend(graphLike(coreOutside), [CORE_READ], ["p"]);
-    assert.equal(core.ok, false, "…/configuration/security/read is the pre-split Security settings string, not Core security settings (read)");
+    assert.equal(
+      core.ok,
+      false,
+      "…/configuration/security/read is the pre-split Security settings string, not Core security settings (read)",
+    );
     const two: CatalogueAction[] = [
       { action: "microsoft.xdr/secops/rawdata/emailmetadata/read", displayName: "Email & collaboration metadata" },
       { action: "microsoft.xdr/secops/rawdata/metadata2/read", displayName: "Email & collaboration metadata (new)" },
@@ -71,15 +94,26 @@ describe("permissions on a backend without unpublished permissions", () => {
 
 describe("a tenant with a live catalogue is the authority on which strings exist", () => {
   it("a permission whose string the tenant does not list fails at check, on its index", async () => {
-    const live: CatalogueAction[] = [{ action: "microsoft.xdr/secops/securitydata/basics/read", displayName: "Security data basics" }];
-    const r = await resolveForBackend(graphLike(live), ["Security data basics (read)", "Alerts (manage)"], ["permissions"]);
+    const live: CatalogueAction[] = [
+      { action: "microsoft.xdr/secops/securitydata/basics/read", displayName: "Security data basics" },
+    ];
+    const r = await resolveForBackend(
+      graphLike(live),
+      ["Security data basics (read)", "Alerts (manage)"],
+      ["permissions"],
+    );
     assert.equal(r.ok, false);
     assert.deepEqual(!r.ok && r.issues.map((i) => i.path), [["permissions", 1]]);
-    assert.match(!r.ok ? r.issues[0].message : "", /not in the graphlike tenant's permission catalogue \(microsoft\.xdr\/secops\/securitydata\/alerts\/manage\)/);
+    assert.match(
+      !r.ok ? r.issues[0].message : "",
+      /not in the graphlike tenant's permission catalogue \(microsoft\.xdr\/secops\/securitydata\/alerts\/manage\)/,
+    );
   });
 
   it("an action string only the tenant knows is accepted as it is", async () => {
-    const live: CatalogueAction[] = [{ action: "microsoft.xdr/aicodesecurity/scans/manage", displayName: "AI code scan - Run scan" }];
+    const live: CatalogueAction[] = [
+      { action: "microsoft.xdr/aicodesecurity/scans/manage", displayName: "AI code scan - Run scan" },
+    ];
     const r = await resolveForBackend(graphLike(live), ["microsoft.xdr/aicodesecurity/scans/manage"], ["permissions"]);
     assert.ok(r.ok, JSON.stringify(!r.ok && r.issues));
     assert.deepEqual(r.value.actions, ["microsoft.xdr/aicodesecurity/scans/manage"]);

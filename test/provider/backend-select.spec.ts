@@ -14,7 +14,9 @@ const DIST_BACKEND = path.resolve(__dirname, "..", "..", "provider", "backend", 
 /** Writes a custom backend module: the local store, named "acme", without activation or legacy import. */
 function customBackendModule(dir: string, store: string): string {
   const file = path.join(dir, "acme-backend.js");
-  fs.writeFileSync(file, `
+  fs.writeFileSync(
+    file,
+    `
     const { LocalBackend } = require(${JSON.stringify(DIST_BACKEND)});
     exports.createBackend = (config) => {
       const inner = LocalBackend.open(${JSON.stringify(store)});
@@ -23,12 +25,15 @@ function customBackendModule(dir: string, store: string): string {
       b.capabilities = () => ({ ...inner.capabilities(), activation: "none", legacyImport: [],
         notes: { activation: "acme manages activation in its own console", legacyImport: "acme has no legacy roles" } });
       return b;
-    };`);
+    };`,
+  );
   return file;
 }
 
 describe("backend selection by defender-rbac:backend", () => {
-  after(async () => { await configure({ config: { rawConfig: {} } }); });
+  after(async () => {
+    await configure({ config: { rawConfig: {} } });
+  });
 
   it("loads a user's module by relative path, passes it the defender-rbac settings, and uses it for every operation", async () => {
     const dir = tempDir("custom-backend");
@@ -37,17 +42,29 @@ describe("backend selection by defender-rbac:backend", () => {
     const prev = process.cwd();
     process.chdir(dir); // the engine resolves relative module paths from the program directory
     try {
-      await configure({ config: { rawConfig: { "defender-rbac:backend": "./acme-backend.js", "defender-rbac:tenant": "contoso" } } });
+      await configure({
+        config: { rawConfig: { "defender-rbac:backend": "./acme-backend.js", "defender-rbac:tenant": "contoso" } },
+      });
       const checked = await check("UnifiedRole", {}, { displayName: "Via acme", permissions: ["Alerts (manage)"] });
       assert.deepEqual(checked.failures ?? [], []);
       const created = await create("UnifiedRole", checked.inputs!);
       assert.equal(created.outs.backend, "acme:contoso");
       const s = new TenantStore(store);
       try {
-        assert.deepEqual(s.listRoles().filter((r) => !r.isBuiltIn).map((r) => r.displayName), ["Via acme"]);
-      } finally { s.close(); }
+        assert.deepEqual(
+          s
+            .listRoles()
+            .filter((r) => !r.isBuiltIn)
+            .map((r) => r.displayName),
+          ["Via acme"],
+        );
+      } finally {
+        s.close();
+      }
       await remove("UnifiedRole", created.id, created.outs);
-    } finally { process.chdir(prev); }
+    } finally {
+      process.chdir(prev);
+    }
   });
 
   it("a capability the backend lacks fails at check, with the backend's own reason", async () => {
@@ -56,7 +73,10 @@ describe("backend selection by defender-rbac:backend", () => {
     await configure({ config: { rawConfig: { "defender-rbac:backend": file } } });
     const act = await check("WorkloadActivation", {}, { workload: "endpoint" });
     assert.equal(act.failures?.[0]?.property, "workload");
-    assert.match(act.failures![0].reason, /cannot change Unified RBAC activation: acme manages activation in its own console/);
+    assert.match(
+      act.failures![0].reason,
+      /cannot change Unified RBAC activation: acme manages activation in its own console/,
+    );
     const imp = await check("ImportedRole", {}, { source: "mdo", role: "Security reader" });
     assert.equal(imp.failures?.[0]?.property, "source");
     assert.match(imp.failures![0].reason, /acme has no legacy roles/);
@@ -64,12 +84,17 @@ describe("backend selection by defender-rbac:backend", () => {
 
   it("a module that cannot be loaded, or exports no createBackend, is a clear error", async () => {
     await configure({ config: { rawConfig: { "defender-rbac:backend": "./no-such-backend.js" } } });
-    await assert.rejects(check("UnifiedRole", {}, { displayName: "x", permissions: ["Alerts (manage)"] }),
-      /defender-rbac:backend is "\.\/no-such-backend\.js", which is neither "local", "graph" nor a loadable module/);
+    await assert.rejects(
+      check("UnifiedRole", {}, { displayName: "x", permissions: ["Alerts (manage)"] }),
+      /defender-rbac:backend is "\.\/no-such-backend\.js", which is neither "local", "graph" nor a loadable module/,
+    );
     const dir = tempDir("custom-backend");
     const file = path.join(dir, "empty.js");
     fs.writeFileSync(file, "exports.somethingElse = 1;");
     await configure({ config: { rawConfig: { "defender-rbac:backend": file } } });
-    await assert.rejects(check("UnifiedRole", {}, { displayName: "x", permissions: ["Alerts (manage)"] }), /must export createBackend\(config\)/);
+    await assert.rejects(
+      check("UnifiedRole", {}, { displayName: "x", permissions: ["Alerts (manage)"] }),
+      /must export createBackend\(config\)/,
+    );
   });
 });

@@ -59,7 +59,11 @@ describe("gRPC: the dynamic-provider server runs a program's whole life", functi
     imported: { source: "mde", role: "Tier 1 analyst", includeAssignments: true },
   };
   const assignmentOf = (roleId: string, extra: object = {}) => ({
-    displayName: "SOC team", roleId, principals: [P1, P2], scope: { kind: "workloads", workloads: ["endpoint", "office365"] }, ...extra,
+    displayName: "SOC team",
+    roleId,
+    principals: [P1, P2],
+    scope: { kind: "workloads", workloads: ["endpoint", "office365"] },
+    ...extra,
   });
 
   before(async () => {
@@ -67,49 +71,115 @@ describe("gRPC: the dynamic-provider server runs a program's whole life", functi
     const configured = path.join("state", "rbac.db"); // not the default store path
     storeFile = path.join(dir, configured);
     // the store path is secret config here, relative to the program directory (the provider's cwd)
-    server = await startConfigured(dir, { "defender-rbac:storePath": secret(configured), [`${PROJECT}:unrelated`]: "x" });
+    server = await startConfigured(dir, {
+      "defender-rbac:storePath": secret(configured),
+      [`${PROJECT}:unrelated`]: "x",
+    });
     engine = new MiniEngine(server, PROJECT);
   });
-  after(async () => { await server?.stop(); });
+  after(async () => {
+    await server?.stop();
+  });
 
   it("resolves the engine through the program's node_modules, which holds only @pulumi and the package", async () => {
     assert.deepEqual(fs.readdirSync(path.join(dir, "node_modules")).sort(), ["@pulumi", "pulumi-defender-rbac"]);
-    assert.equal(fs.realpathSync(path.join(dir, "node_modules", "pulumi-defender-rbac")), fs.realpathSync(packageRoot()));
+    assert.equal(
+      fs.realpathSync(path.join(dir, "node_modules", "pulumi-defender-rbac")),
+      fs.realpathSync(packageRoot()),
+    );
     const r = await engine.preview("UnifiedRole", "probe", program.role); // loads zod, node:sqlite and the catalogue
     assert.deepEqual(r.failures, []);
-    assert.ok(fs.existsSync(storeFile), "the secret, relative storePath reached configure and resolved against the program directory");
+    assert.ok(
+      fs.existsSync(storeFile),
+      "the secret, relative storePath reached configure and resolved against the program directory",
+    );
     assert.ok(!fs.existsSync(path.join(dir, STORE)), "the default store was not used");
   });
 
   it("every bad input gives a CheckFailure whose property names it", async () => {
     const cases: [Kind, object, string][] = [
       ["UnifiedRole", { displayName: "", permissions: [ALERTS] }, "displayName"],
-      ["UnifiedRole", { displayName: "x", permissions: [ALERTS, "Security operations \\ Security data \\ Alrts (manage)"] }, "permissions[1]"],
+      [
+        "UnifiedRole",
+        { displayName: "x", permissions: [ALERTS, "Security operations \\ Security data \\ Alrts (manage)"] },
+        "permissions[1]",
+      ],
       ["UnifiedRole", { displayName: "x", permissions: ["microsoft.xdr/secops/bogus/read"] }, "permissions[0]"],
       ["UnifiedRole", { displayName: "x", permissions: 42 }, "permissions"],
-      ["RoleAssignment", { displayName: "a", roleId: "00000000-0000-4000-8000-000000000001", principals: ["bob"] }, "principals[0]"],
-      ["RoleAssignment", { displayName: "a", roleId: "00000000-0000-4000-8000-000000000001", principals: [P1], scope: { kind: "scopes", scopes: ["CloudSet/1"] } }, "scope.scopes[0]"],
-      ["RoleAssignment", { displayName: "a", roleId: "00000000-0000-4000-8000-000000000001", principals: [P1], scope: { kind: "workloads", workloads: ["endpont"] } }, "scope.workloads[0]"],
-      ["RoleAssignment", { displayName: "a", roleId: "00000000-0000-4000-8000-000000000001", principals: [P1], scope: { kind: "everything" } }, "scope.kind"],
+      [
+        "RoleAssignment",
+        { displayName: "a", roleId: "00000000-0000-4000-8000-000000000001", principals: ["bob"] },
+        "principals[0]",
+      ],
+      [
+        "RoleAssignment",
+        {
+          displayName: "a",
+          roleId: "00000000-0000-4000-8000-000000000001",
+          principals: [P1],
+          scope: { kind: "scopes", scopes: ["CloudSet/1"] },
+        },
+        "scope.scopes[0]",
+      ],
+      [
+        "RoleAssignment",
+        {
+          displayName: "a",
+          roleId: "00000000-0000-4000-8000-000000000001",
+          principals: [P1],
+          scope: { kind: "workloads", workloads: ["endpont"] },
+        },
+        "scope.workloads[0]",
+      ],
+      [
+        "RoleAssignment",
+        {
+          displayName: "a",
+          roleId: "00000000-0000-4000-8000-000000000001",
+          principals: [P1],
+          scope: { kind: "everything" },
+        },
+        "scope.kind",
+      ],
       ["RoleAssignment", { displayName: "a", roleId: "missing-role", principals: [P1] }, "roleId"],
       ["ImportedRole", { source: "mdo", role: "Secrity reader" }, "role"],
       ["ImportedRole", { source: "xdr", role: "Security reader" }, "source"],
-      ["ImportedRole", { source: "mde", permissions: ["View data - Security operations", "Manage endpoint security settings in Microsoft Intune"] }, "permissions"],
+      [
+        "ImportedRole",
+        {
+          source: "mde",
+          permissions: ["View data - Security operations", "Manage endpoint security settings in Microsoft Intune"],
+        },
+        "permissions",
+      ],
       ["WorkloadActivation", { workload: "endpont" }, "workload"],
       ["WorkloadActivation", { workload: "endpoint" }, "active"],
       ["WorkloadActivation", { workload: "office365", active: false, exchangeOnline: true }, "exchangeOnline"],
     ];
     for (const [kind, news, property] of cases) {
       const r = await engine.preview(kind, "bad", news);
-      assert.ok(r.failures.some((f) => f.property === property && f.reason.length > 0), `${kind} ${JSON.stringify(news)}: ${JSON.stringify(r.failures)}`);
-      assert.equal(r.inputs.__provider, await providerText(kind), "the server returns the checked inputs with __provider");
+      assert.ok(
+        r.failures.some((f) => f.property === property && f.reason.length > 0),
+        `${kind} ${JSON.stringify(news)}: ${JSON.stringify(r.failures)}`,
+      );
+      assert.equal(
+        r.inputs.__provider,
+        await providerText(kind),
+        "the server returns the checked inputs with __provider",
+      );
     }
     // acceptUnsupported lets the import through
-    const ok = await engine.preview("ImportedRole", "ok", { source: "mde", permissions: ["View data - Security operations", "Manage endpoint security settings in Microsoft Intune"], acceptUnsupported: true });
+    const ok = await engine.preview("ImportedRole", "ok", {
+      source: "mde",
+      permissions: ["View data - Security operations", "Manage endpoint security settings in Microsoft Intune"],
+      acceptUnsupported: true,
+    });
     assert.deepEqual(ok.failures, []);
     // and `up` stops on a failed check before anything is created
-    await assert.rejects(engine.register("UnifiedRole", "bad", { displayName: "", permissions: [ALERTS] }),
-      (e: unknown) => e instanceof CheckFailedError && e.failures[0].property === "displayName");
+    await assert.rejects(
+      engine.register("UnifiedRole", "bad", { displayName: "", permissions: [ALERTS] }),
+      (e: unknown) => e instanceof CheckFailedError && e.failures[0].property === "displayName",
+    );
     assert.equal(engine.has("UnifiedRole", "bad"), false);
     assert.equal(customRoles().length, 0);
   });
@@ -133,23 +203,48 @@ describe("gRPC: the dynamic-provider server runs a program's whole life", functi
   it("create: a role, a lead role with its assignment, an imported role and an activation", async () => {
     const role = await engine.register("UnifiedRole", "soc", program.role);
     assert.equal(role.op, "create");
-    assert.deepEqual(role.state.outputs.actions, ["microsoft.xdr/secops/*/read", "microsoft.xdr/secops/securitydata/alerts/manage"]);
+    assert.deepEqual(role.state.outputs.actions, [
+      "microsoft.xdr/secops/*/read",
+      "microsoft.xdr/secops/securitydata/alerts/manage",
+    ]);
     assert.equal(role.state.outputs.__provider, await providerText("UnifiedRole"), "state keeps the serialized shell");
     const lead = await engine.register("UnifiedRole", "lead", program.lead);
     const team = await engine.register("RoleAssignment", "soc-team", assignmentOf(role.state.id));
-    const leads = await engine.register("RoleAssignment", "leads", { displayName: "Leads", roleId: lead.state.id, principals: [P1] });
+    const leads = await engine.register("RoleAssignment", "leads", {
+      displayName: "Leads",
+      roleId: lead.state.id,
+      principals: [P1],
+    });
     const imported = await engine.register("ImportedRole", "tier1", program.imported);
-    const mde = await engine.register("WorkloadActivation", "mde", { workload: "endpoint", authorizationAssignments: [leads.state.id] });
+    const mde = await engine.register("WorkloadActivation", "mde", {
+      workload: "endpoint",
+      authorizationAssignments: [leads.state.id],
+    });
     assert.equal(team.state.outputs.roleId, role.state.id);
     assert.deepEqual(team.state.outputs.appScopeIds, ["Mde", "Mdo"]);
     assert.equal(imported.state.outputs.imported, true);
     assert.equal(mde.state.id, "activation-Mde");
 
-    assert.deepEqual(customRoles().map((r) => r.id).sort(), [role.state.id, lead.state.id, imported.state.id].sort());
-    assert.equal(store((s) => s.getRole(imported.state.id)!.imported!.originalId), "mde-role-1");
+    assert.deepEqual(
+      customRoles()
+        .map((r) => r.id)
+        .sort(),
+      [role.state.id, lead.state.id, imported.state.id].sort(),
+    );
+    assert.equal(
+      store((s) => s.getRole(imported.state.id)!.imported!.originalId),
+      "mde-role-1",
+    );
     assert.deepEqual(store((s) => s.getAssignment(team.state.id)!.appScopeIds).sort(), ["Mde", "Mdo"]);
-    assert.equal(store((s) => s.listAssignments().length), 3, "team, leads, and the imported role's members");
-    assert.equal(store((s) => s.getActivation().find((x) => x.workload === "Mde")!.active), true);
+    assert.equal(
+      store((s) => s.listAssignments().length),
+      3,
+      "team, leads, and the imported role's members",
+    );
+    assert.equal(
+      store((s) => s.getActivation().find((x) => x.workload === "Mde")!.active),
+      true,
+    );
     for (const s of engine.state.values()) {
       assert.ok(s.outputs.__provider.length < 4096);
       assert.equal(s.outputs.__provider, s.inputs.__provider);
@@ -157,49 +252,95 @@ describe("gRPC: the dynamic-provider server runs a program's whole life", functi
   });
 
   it("the same program again (permissions reordered, principals in other case) is no change", async () => {
-    const role = await engine.register("UnifiedRole", "soc", { ...program.role, permissions: [...program.role.permissions].reverse() });
+    const role = await engine.register("UnifiedRole", "soc", {
+      ...program.role,
+      permissions: [...program.role.permissions].reverse(),
+    });
     assert.equal(role.op, "same");
     assert.equal(role.diff!.changes, "none");
-    const team = await engine.register("RoleAssignment", "soc-team", assignmentOf(role.state.id, { principals: [P2.toUpperCase(), P1] }));
+    const team = await engine.register(
+      "RoleAssignment",
+      "soc-team",
+      assignmentOf(role.state.id, { principals: [P2.toUpperCase(), P1] }),
+    );
     assert.equal(team.op, "same");
     assert.equal((await engine.register("ImportedRole", "tier1", program.imported)).op, "same");
   });
 
   it("update: editing a permission is a Diff with changes and no replaces, then an Update in place", async () => {
     const before = engine.get("UnifiedRole", "soc");
-    const r = await engine.register("UnifiedRole", "soc", { ...program.role, permissions: [ALERTS, BASICS, "Authorization (read)"] });
+    const r = await engine.register("UnifiedRole", "soc", {
+      ...program.role,
+      permissions: [ALERTS, BASICS, "Authorization (read)"],
+    });
     assert.equal(r.op, "update");
     assert.equal(r.diff!.changes, "some");
     assert.deepEqual(r.diff!.replaces, []);
     assert.equal(r.state.id, before.id);
     assert.deepEqual(store((s) => s.getRole(before.id)!.actions).sort(), [
-      "microsoft.xdr/configuration/authorization/read", "microsoft.xdr/secops/securitydata/alerts/manage", "microsoft.xdr/secops/securitydata/basics/read",
+      "microsoft.xdr/configuration/authorization/read",
+      "microsoft.xdr/secops/securitydata/alerts/manage",
+      "microsoft.xdr/secops/securitydata/basics/read",
     ]);
-    assert.deepEqual(r.state.outputs.resolvedPermissions, ["Authorization and settings \\ Authorization (read)", ALERTS, BASICS]);
+    assert.deepEqual(r.state.outputs.resolvedPermissions, [
+      "Authorization and settings \\ Authorization (read)",
+      ALERTS,
+      BASICS,
+    ]);
   });
 
   it("rename: a new displayName is an update, not a replacement (role, assignment and imported role)", async () => {
-    const ids = [engine.get("UnifiedRole", "soc").id, engine.get("RoleAssignment", "soc-team").id, engine.get("ImportedRole", "tier1").id];
-    const role = await engine.register("UnifiedRole", "soc", { displayName: "SOC tier 1", permissions: [ALERTS, BASICS, "Authorization (read)"] });
-    const team = await engine.register("RoleAssignment", "soc-team", assignmentOf(role.state.id, { displayName: "SOC tier 1 team" }));
-    const imported = await engine.register("ImportedRole", "tier1", { ...program.imported, displayName: "Tier 1 (migrated)" });
+    const ids = [
+      engine.get("UnifiedRole", "soc").id,
+      engine.get("RoleAssignment", "soc-team").id,
+      engine.get("ImportedRole", "tier1").id,
+    ];
+    const role = await engine.register("UnifiedRole", "soc", {
+      displayName: "SOC tier 1",
+      permissions: [ALERTS, BASICS, "Authorization (read)"],
+    });
+    const team = await engine.register(
+      "RoleAssignment",
+      "soc-team",
+      assignmentOf(role.state.id, { displayName: "SOC tier 1 team" }),
+    );
+    const imported = await engine.register("ImportedRole", "tier1", {
+      ...program.imported,
+      displayName: "Tier 1 (migrated)",
+    });
     assert.deepEqual([role.op, team.op, imported.op], ["update", "update", "update"]);
     assert.deepEqual([role.diff!.replaces, team.diff!.replaces, imported.diff!.replaces], [[], [], []]);
     assert.deepEqual([role.state.id, team.state.id, imported.state.id], ids);
-    assert.equal(store((s) => s.getRole(ids[0])!.displayName), "SOC tier 1");
-    assert.equal(store((s) => s.getAssignment(ids[1])!.displayName), "SOC tier 1 team");
+    assert.equal(
+      store((s) => s.getRole(ids[0])!.displayName),
+      "SOC tier 1",
+    );
+    assert.equal(
+      store((s) => s.getAssignment(ids[1])!.displayName),
+      "SOC tier 1 team",
+    );
     assert.equal(imported.state.outputs.imported, false, "an edited import is no longer marked imported");
   });
 
   it("replace: changing an assignment's roleId replaces it (new id, old one deleted)", async () => {
     const old = engine.get("RoleAssignment", "soc-team");
     const lead = engine.get("UnifiedRole", "lead");
-    const r = await engine.register("RoleAssignment", "soc-team", assignmentOf(lead.id, { displayName: "SOC tier 1 team" }));
+    const r = await engine.register(
+      "RoleAssignment",
+      "soc-team",
+      assignmentOf(lead.id, { displayName: "SOC tier 1 team" }),
+    );
     assert.equal(r.op, "replace");
     assert.deepEqual(r.diff!.replaces, ["roleId"]);
     assert.notEqual(r.state.id, old.id);
-    assert.equal(store((s) => s.getAssignment(old.id)), null);
-    assert.equal(store((s) => s.getAssignment(r.state.id)!.roleDefinitionId), lead.id);
+    assert.equal(
+      store((s) => s.getAssignment(old.id)),
+      null,
+    );
+    assert.equal(
+      store((s) => s.getAssignment(r.state.id)!.roleDefinitionId),
+      lead.id,
+    );
   });
 
   it("drift and refresh: Read returns the changed props and inputs; the next up puts the program's values back", async () => {
@@ -217,17 +358,31 @@ describe("gRPC: the dynamic-provider server runs a program's whole life", functi
     assert.equal(result.get(engine.get("UnifiedRole", "lead").urn), "same");
     const r = engine.get("UnifiedRole", "soc");
     assert.equal(r.outputs.displayName, "Edited in the portal");
-    assert.equal(r.inputs.displayName, "Edited in the portal", "Read returned inputs, so the next preview diffs against reality");
+    assert.equal(
+      r.inputs.displayName,
+      "Edited in the portal",
+      "Read returned inputs, so the next preview diffs against reality",
+    );
     assert.deepEqual(r.outputs.actions, ["microsoft.xdr/secops/*/read"]);
     assert.deepEqual(r.inputs.actions, ["microsoft.xdr/secops/*/read"]);
     assert.equal(r.outputs.__provider, await providerText("UnifiedRole"));
     assert.deepEqual(engine.get("RoleAssignment", "soc-team").inputs.principals, [P1]);
     assert.equal(engine.get("WorkloadActivation", "mde").outputs.active, false);
 
-    const back = await engine.register("UnifiedRole", "soc", { displayName: "SOC tier 1", permissions: [ALERTS, BASICS, "Authorization (read)"] });
+    const back = await engine.register("UnifiedRole", "soc", {
+      displayName: "SOC tier 1",
+      permissions: [ALERTS, BASICS, "Authorization (read)"],
+    });
     assert.equal(back.op, "update");
-    assert.equal(store((s) => s.getRole(role.id)!.displayName), "SOC tier 1");
-    const teamBack = await engine.register("RoleAssignment", "soc-team", assignmentOf(engine.get("UnifiedRole", "lead").id, { displayName: "SOC tier 1 team" }));
+    assert.equal(
+      store((s) => s.getRole(role.id)!.displayName),
+      "SOC tier 1",
+    );
+    const teamBack = await engine.register(
+      "RoleAssignment",
+      "soc-team",
+      assignmentOf(engine.get("UnifiedRole", "lead").id, { displayName: "SOC tier 1 team" }),
+    );
     assert.equal(teamBack.op, "update");
     assert.deepEqual(store((s) => s.getAssignment(team.id)!.principalIds).sort(), [P1, P2].sort());
     const again = await engine.refresh();
@@ -247,8 +402,10 @@ describe("gRPC: the dynamic-provider server runs a program's whole life", functi
 
   it("a failing Create surfaces as a gRPC error carrying the provider's message, and nothing is stored", async () => {
     const before = customRoles().length;
-    await assert.rejects(engine.register("UnifiedRole", "adopted", { ...program.role, adopt: "no-such-role" }),
-      (e: unknown) => e instanceof RpcError && e.code === 2 && /adopt: no role with id "no-such-role"/.test(e.details));
+    await assert.rejects(
+      engine.register("UnifiedRole", "adopted", { ...program.role, adopt: "no-such-role" }),
+      (e: unknown) => e instanceof RpcError && e.code === 2 && /adopt: no role with id "no-such-role"/.test(e.details),
+    );
     assert.equal(engine.has("UnifiedRole", "adopted"), false);
     assert.equal(customRoles().length, before);
   });
@@ -258,14 +415,19 @@ describe("gRPC: the dynamic-provider server runs a program's whole life", functi
     await engine.destroy();
     assert.equal(engine.state.size, 0);
     assert.deepEqual(customRoles(), []);
-    assert.deepEqual(store((s) => s.listAssignments()), []);
+    assert.deepEqual(
+      store((s) => s.listAssignments()),
+      [],
+    );
   });
 });
 
 describe("gRPC: __provider keeps working after the project moves and the package is upgraded", function () {
   this.timeout(30000);
   const servers: ProviderServer[] = [];
-  after(async () => { await Promise.all(servers.map((s) => s.stop())); });
+  after(async () => {
+    await Promise.all(servers.map((s) => s.stop()));
+  });
   const start = async (dir: string, config: Record<string, unknown>, env: Record<string, string> = {}) => {
     const s = await startConfigured(dir, config, env);
     servers.push(s);
@@ -277,11 +439,19 @@ describe("gRPC: __provider keeps working after the project moves and the package
     const server = await start(dir, config);
     const engine = new MiniEngine(server, PROJECT);
     const role = await engine.register("UnifiedRole", "soc", { displayName: "SOC", permissions: [ALERTS] });
-    await engine.register("RoleAssignment", "team", { displayName: "SOC team", roleId: role.state.id, principals: [P1] });
+    await engine.register("RoleAssignment", "team", {
+      displayName: "SOC team",
+      roleId: role.state.id,
+      principals: [P1],
+    });
     await engine.register("ImportedRole", "readers", { source: "mdo", role: "Security reader" });
     await server.stop();
     const state = engine.exportState();
-    for (const s of state) assert.ok(!s.outputs.__provider.includes(dir) && !s.inputs.__provider.includes(dir), "__provider names the program directory");
+    for (const s of state)
+      assert.ok(
+        !s.outputs.__provider.includes(dir) && !s.inputs.__provider.includes(dir),
+        "__provider names the program directory",
+      );
     return state;
   }
 
@@ -298,7 +468,10 @@ describe("gRPC: __provider keeps working after the project moves and the package
     assert.deepEqual([...refreshed.values()], ["same", "same", "same"]);
     await engine.destroy();
     inStore(path.join(b, STORE), (s) => {
-      assert.deepEqual(s.listRoles().filter((r) => !r.isBuiltIn), []);
+      assert.deepEqual(
+        s.listRoles().filter((r) => !r.isBuiltIn),
+        [],
+      );
       assert.deepEqual(s.listAssignments(), []);
     });
   });
@@ -311,21 +484,35 @@ describe("gRPC: __provider keeps working after the project moves and the package
     const marker = path.join(tempDir("marker"), "loaded.txt");
     const upgraded = makeUpgradedPackage("0.1.1-upgrade-test", marker);
     const dir = makeProgramDir("new-version", upgraded);
-    assert.equal(JSON.parse(fs.readFileSync(path.join(dir, "node_modules", "pulumi-defender-rbac", "package.json"), "utf8")).version, "0.1.1-upgrade-test");
+    assert.equal(
+      JSON.parse(fs.readFileSync(path.join(dir, "node_modules", "pulumi-defender-rbac", "package.json"), "utf8"))
+        .version,
+      "0.1.1-upgrade-test",
+    );
     const engine = new MiniEngine(await start(dir, config), PROJECT);
     engine.importState(state);
 
     const refreshed = await engine.refresh();
     assert.deepEqual([...refreshed.values()], ["same", "same", "same"]);
-    assert.deepEqual(fs.readFileSync(marker, "utf8").trim().split("\n").map((f) => fs.realpathSync(f)), [fs.realpathSync(path.join(upgraded, "dist", "provider", "engine.js"))],
-      "the provider process ran the upgraded package's engine, once");
+    assert.deepEqual(
+      fs
+        .readFileSync(marker, "utf8")
+        .trim()
+        .split("\n")
+        .map((f) => fs.realpathSync(f)),
+      [fs.realpathSync(path.join(upgraded, "dist", "provider", "engine.js"))],
+      "the provider process ran the upgraded package's engine, once",
+    );
     const role = engine.get("UnifiedRole", "soc");
     const up = await engine.register("UnifiedRole", "soc", { displayName: "SOC", permissions: [ALERTS, BASICS] });
     assert.equal(up.op, "update");
     assert.equal(up.state.id, role.id);
     await engine.destroy();
     inStore(storeFile, (s) => {
-      assert.deepEqual(s.listRoles().filter((r) => !r.isBuiltIn), []);
+      assert.deepEqual(
+        s.listRoles().filter((r) => !r.isBuiltIn),
+        [],
+      );
       assert.deepEqual(s.listAssignments(), []);
     });
   });

@@ -40,7 +40,12 @@ export class Tenant {
 
   /** Every byte SQLite holds for the store (main file, WAL and shared memory). */
   bytes(): Buffer {
-    return Buffer.concat(["", "-wal", "-shm"].map((s) => this.file + s).filter((f) => fs.existsSync(f)).map((f) => fs.readFileSync(f)));
+    return Buffer.concat(
+      ["", "-wal", "-shm"]
+        .map((s) => this.file + s)
+        .filter((f) => fs.existsSync(f))
+        .map((f) => fs.readFileSync(f)),
+    );
   }
 
   close(): void {
@@ -54,7 +59,13 @@ export async function failuresOf(kind: Kind, news: Props, olds: Props = {}) {
 }
 
 /** Asserts a check failure on exactly `property` (and, optionally, a reason matching `reason`). */
-export async function assertFailure(kind: Kind, news: Props, property: string, reason?: RegExp, olds: Props = {}): Promise<string> {
+export async function assertFailure(
+  kind: Kind,
+  news: Props,
+  property: string,
+  reason?: RegExp,
+  olds: Props = {},
+): Promise<string> {
   const failures = await failuresOf(kind, news, olds);
   const f = failures.find((x) => x.property === property);
   assert.ok(f, `expected a failure on "${property}" for ${JSON.stringify(news)}, got ${JSON.stringify(failures)}`);

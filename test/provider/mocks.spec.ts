@@ -20,13 +20,35 @@ const TYPE_PREFIX = "pulumi-nodejs:dynamic/defender-rbac:";
 /** What the mock "provider" computes, so outputs that are not inputs can be observed. */
 const COMPUTED: Record<string, (name: string) => Record<string, unknown>> = {
   UnifiedRole: (n) => ({
-    description: "", actions: ["microsoft.xdr/secops/securitydata/alerts/manage"], resolvedPermissions: ["Alerts (manage)"], roleId: `${n}-id`,
-    isBuiltIn: false, imported: false, catalogueVersion: "test", backend: "local",
+    description: "",
+    actions: ["microsoft.xdr/secops/securitydata/alerts/manage"],
+    resolvedPermissions: ["Alerts (manage)"],
+    roleId: `${n}-id`,
+    isBuiltIn: false,
+    imported: false,
+    catalogueVersion: "test",
+    backend: "local",
   }),
-  RoleAssignment: (n) => ({ scope: { kind: "all" }, appScopeIds: ["Mde", "Mdo"], assignmentId: `${n}-id`, backend: "local" }),
+  RoleAssignment: (n) => ({
+    scope: { kind: "all" },
+    appScopeIds: ["Mde", "Mdo"],
+    assignmentId: `${n}-id`,
+    backend: "local",
+  }),
   ImportedRole: (n) => ({
-    displayName: "Security reader", description: "Imported", unifiedPermissions: ["x"], actions: ["a"], unsupported: [], legacyPermissions: ["Security reader"],
-    legacyMembers: [], originalId: "Security reader", sourceId: "mdo", roleId: `${n}-id`, imported: true, assignmentId: null, catalogueVersion: "test",
+    displayName: "Security reader",
+    description: "Imported",
+    unifiedPermissions: ["x"],
+    actions: ["a"],
+    unsupported: [],
+    legacyPermissions: ["Security reader"],
+    legacyMembers: [],
+    originalId: "Security reader",
+    sourceId: "mdo",
+    roleId: `${n}-id`,
+    imported: true,
+    assignmentId: null,
+    catalogueVersion: "test",
   }),
   WorkloadActivation: () => ({ workloadId: "Mde", active: true, warnings: ["w"], backend: "local" }),
 };
@@ -45,27 +67,51 @@ describe("program under setMocks", () => {
 
   before(async function () {
     this.timeout(30000);
-    await pulumi.runtime.setMocks({
-      newResource(args) {
-        registrations.push(args);
-        const kind = args.type.slice(TYPE_PREFIX.length);
-        const given = Object.fromEntries(Object.entries(args.inputs).filter(([, v]) => v !== undefined));
-        return { id: `${args.name}-id`, state: { ...(COMPUTED[kind]?.(args.name) ?? {}), ...given } };
+    await pulumi.runtime.setMocks(
+      {
+        newResource(args) {
+          registrations.push(args);
+          const kind = args.type.slice(TYPE_PREFIX.length);
+          const given = Object.fromEntries(Object.entries(args.inputs).filter(([, v]) => v !== undefined));
+          return { id: `${args.name}-id`, state: { ...(COMPUTED[kind]?.(args.name) ?? {}), ...given } };
+        },
+        call(args) {
+          throw new Error(`Mock not implemented: ${args.token}`);
+        },
       },
-      call(args) {
-        throw new Error(`Mock not implemented: ${args.token}`);
-      },
-    }, "urbac-it", "ci", false);
+      "urbac-it",
+      "ci",
+      false,
+    );
 
-    role = new UnifiedRole("soc", { displayName: "SOC", permissions: ["Security operations \\ Security data \\ Alerts (manage)"] });
-    role2 = new UnifiedRole("soc2", { displayName: "SOC 2", description: "second", permissions: ["secops.securitydata.basics:read"] });
-    assignment = new RoleAssignment("soc-team", { displayName: "SOC team", roleId: role.id, principals: [P1], scope: Scope.workloads("endpoint", "office365") });
+    role = new UnifiedRole("soc", {
+      displayName: "SOC",
+      permissions: ["Security operations \\ Security data \\ Alerts (manage)"],
+    });
+    role2 = new UnifiedRole("soc2", {
+      displayName: "SOC 2",
+      description: "second",
+      permissions: ["secops.securitydata.basics:read"],
+    });
+    assignment = new RoleAssignment("soc-team", {
+      displayName: "SOC team",
+      roleId: role.id,
+      principals: [P1],
+      scope: Scope.workloads("endpoint", "office365"),
+    });
     assignment2 = new RoleAssignment("soc2-team", { displayName: "SOC 2 team", roleId: role2.id, principals: [P1] });
     imported = new ImportedRole("readers", { source: "mdo", role: "Security reader" });
-    imported2 = new ImportedRole("tier1", { source: "mde", role: "Tier 1 analyst", includeAssignments: true, displayName: "Tier 1" });
+    imported2 = new ImportedRole("tier1", {
+      source: "mde",
+      role: "Tier 1 analyst",
+      includeAssignments: true,
+      displayName: "Tier 1",
+    });
     activation = new WorkloadActivation("mde", { workload: "endpoint", authorizationAssignments: [assignment.id] });
     activation2 = new WorkloadActivation("mdi", { workload: "identity", active: false });
-    await Promise.all([role, role2, assignment, assignment2, imported, imported2, activation, activation2].map((r) => value(r.id)));
+    await Promise.all(
+      [role, role2, assignment, assignment2, imported, imported2, activation, activation2].map((r) => value(r.id)),
+    );
   });
 
   it("registers each resource with its dynamic type token", () => {
@@ -88,18 +134,59 @@ describe("program under setMocks", () => {
     assert.deepEqual(Scope.all(), { kind: "all" });
     assert.deepEqual(Scope.workloads("identity"), { kind: "workloads", workloads: ["identity"] });
     assert.deepEqual(Scope.specific(["/CloudSet/1"]), { kind: "scopes", scopes: ["/CloudSet/1"] });
-    assert.deepEqual(Scope.specific(["/CloudSet/1"], ["endpoint"]), { kind: "scopes", scopes: ["/CloudSet/1"], workloads: ["endpoint"] });
+    assert.deepEqual(Scope.specific(["/CloudSet/1"], ["endpoint"]), {
+      kind: "scopes",
+      scopes: ["/CloudSet/1"],
+      workloads: ["endpoint"],
+    });
   });
 
   it("every declared output is pre-declared, so computed values reach the program (even for omitted optional inputs)", async () => {
     const outputs: [pulumi.dynamic.Resource, string[]][] = [
-      [role, ["displayName", "description", "permissions", "actions", "resolvedPermissions", "roleId", "isBuiltIn", "imported", "catalogueVersion", "backend"]],
+      [
+        role,
+        [
+          "displayName",
+          "description",
+          "permissions",
+          "actions",
+          "resolvedPermissions",
+          "roleId",
+          "isBuiltIn",
+          "imported",
+          "catalogueVersion",
+          "backend",
+        ],
+      ],
       [assignment2, ["roleId", "displayName", "principals", "scope", "appScopeIds", "assignmentId", "backend"]],
-      [imported, ["displayName", "description", "unifiedPermissions", "actions", "unsupported", "legacyPermissions", "legacyMembers", "originalId", "sourceId", "roleId", "imported", "assignmentId", "catalogueVersion"]],
+      [
+        imported,
+        [
+          "displayName",
+          "description",
+          "unifiedPermissions",
+          "actions",
+          "unsupported",
+          "legacyPermissions",
+          "legacyMembers",
+          "originalId",
+          "sourceId",
+          "roleId",
+          "imported",
+          "assignmentId",
+          "catalogueVersion",
+        ],
+      ],
       [activation, ["workloadId", "active", "exchangeOnline", "warnings", "backend"]],
     ];
-    const missing = outputs.flatMap(([res, keys]) => keys.filter((k) => !pulumi.Output.isInstance((res as any)[k])).map((k) => `${res.constructor.name}.${k}`));
-    assert.deepEqual(missing, [], "declared outputs that are not pre-declared (undefined at run time when the input is omitted)");
+    const missing = outputs.flatMap(([res, keys]) =>
+      keys.filter((k) => !pulumi.Output.isInstance((res as any)[k])).map((k) => `${res.constructor.name}.${k}`),
+    );
+    assert.deepEqual(
+      missing,
+      [],
+      "declared outputs that are not pre-declared (undefined at run time when the input is omitted)",
+    );
     assert.deepEqual(await value(role.actions), ["microsoft.xdr/secops/securitydata/alerts/manage"]);
     assert.equal(await value(role.description), "");
     assert.deepEqual(await value(assignment.appScopeIds), ["Mde", "Mdo"]);
@@ -108,14 +195,21 @@ describe("program under setMocks", () => {
     assert.equal(await value(activation.workloadId), "Mde");
     assert.equal(await value(activation.active), true);
     assert.deepEqual(await value(assignment2.scope), { kind: "all" }, "the default scope reaches the program");
-    assert.equal(reg("soc2").inputs.description, "second", "a given optional input still wins over the pre-declaration");
+    assert.equal(
+      reg("soc2").inputs.description,
+      "second",
+      "a given optional input still wins over the pre-declaration",
+    );
     assert.equal(reg("tier1").inputs.displayName, "Tier 1");
   });
 
   describe("__provider sent with each registration", () => {
     const text = (name: string): string => reg(name).inputs.__provider;
     const byKind: Record<ResourceKind, string[]> = {
-      UnifiedRole: ["soc", "soc2"], RoleAssignment: ["soc-team", "soc2-team"], ImportedRole: ["readers", "tier1"], WorkloadActivation: ["mde", "mdi"],
+      UnifiedRole: ["soc", "soc2"],
+      RoleAssignment: ["soc-team", "soc2-team"],
+      ImportedRole: ["readers", "tier1"],
+      WorkloadActivation: ["mde", "mdi"],
     };
 
     it("is a plain string under 4 KB that loads the engine by package name", () => {
@@ -164,14 +258,31 @@ describe("serialized provider shell", () => {
   });
 
   const IMPLEMENTATION = [
-    "normalizeKeys", "zod", "safeParse", "sqlite", "TenantStore", "LocalBackend", "resolvePermission", "resolveForBackend",
-    "validateKnown", "unifiedRoleHandler", "HANDLERS", "catalogue", "microsoft.xdr", "04da6b54-80e4-46f7-96ec-b56ff0331ba9",
+    "normalizeKeys",
+    "zod",
+    "safeParse",
+    "sqlite",
+    "TenantStore",
+    "LocalBackend",
+    "resolvePermission",
+    "resolveForBackend",
+    "validateKnown",
+    "unifiedRoleHandler",
+    "HANDLERS",
+    "catalogue",
+    "microsoft.xdr",
+    "04da6b54-80e4-46f7-96ec-b56ff0331ba9",
   ];
   const assertShellOnly = (what: string, text: string) => {
-    for (const word of IMPLEMENTATION) assert.ok(!text.includes(word), `${what}: the serialized text contains "${word}"`);
+    for (const word of IMPLEMENTATION)
+      assert.ok(!text.includes(word), `${what}: the serialized text contains "${word}"`);
     const requires = [...text.matchAll(/require\(\s*([^)]*)\)/g)].map((m) => m[1]);
     assert.ok(requires.length >= 7);
-    assert.deepEqual([...new Set(requires)], ['"pulumi-defender-rbac/engine"'], `${what}: requires ${requires.join(", ")}`);
+    assert.deepEqual(
+      [...new Set(requires)],
+      ['"pulumi-defender-rbac/engine"'],
+      `${what}: requires ${requires.join(", ")}`,
+    );
   };
 
   it("contains no implementation code (so it does not change when the implementation does)", () => {
@@ -191,7 +302,18 @@ describe("serialized provider shell", () => {
   it("binds to the installed engine at call time: every method dispatches (kind, ...args) to whatever the package exports", async () => {
     for (const kind of KINDS) {
       const calls: unknown[][] = [];
-      const engine = (tag: string) => new Proxy({}, { get: (_t, method) => (...args: unknown[]) => { calls.push([tag, method, ...args]); return Promise.resolve({ tag }); } });
+      const engine = (tag: string) =>
+        new Proxy(
+          {},
+          {
+            get:
+              (_t, method) =>
+              (...args: unknown[]) => {
+                calls.push([tag, method, ...args]);
+                return Promise.resolve({ tag });
+              },
+          },
+        );
       let installed = engine("v1");
       const provider = load(serialized[kind]!, (id) => {
         assert.equal(id, "pulumi-defender-rbac/engine");
@@ -221,7 +343,9 @@ describe("serialized provider shell", () => {
   it("control: a provider capturing a module-level zod schema cannot be serialized (what the shell avoids)", async () => {
     const schema = z.object({ displayName: z.string() });
     const bad: pulumi.dynamic.ResourceProvider = {
-      async create(inputs) { return { id: String(schema.parse(inputs).displayName) }; },
+      async create(inputs) {
+        return { id: String(schema.parse(inputs).displayName) };
+      },
     };
     await assert.rejects(pulumi.runtime.serializeFunction(() => bad, { allowSecrets: true }));
   });

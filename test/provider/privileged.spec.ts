@@ -4,20 +4,35 @@ import { check } from "../../provider/engine";
 import { Tenant } from "./helpers";
 
 describe("privileged permissions are flagged at check", () => {
-  before(async () => { await Tenant.fresh(); });
+  before(async () => {
+    await Tenant.fresh();
+  });
 
   it("UnifiedRole lists the privileged grants, and none for a read-only role", async () => {
-    const r = await check("UnifiedRole", {}, {
-      displayName: "Admins",
-      permissions: ["Authorization and settings \\ Authorization (Read and manage)", "Advanced live response", "microsoft.xdr/securityposture/*/manage", "Alerts (manage)"],
-    });
+    const r = await check(
+      "UnifiedRole",
+      {},
+      {
+        displayName: "Admins",
+        permissions: [
+          "Authorization and settings \\ Authorization (Read and manage)",
+          "Advanced live response",
+          "microsoft.xdr/securityposture/*/manage",
+          "Alerts (manage)",
+        ],
+      },
+    );
     assert.deepEqual(r.failures ?? [], []);
     assert.deepEqual(r.inputs!.privilegedPermissions, [
       "Authorization and settings \\ Authorization (manage)",
       "Security operations \\ Security data \\ Advanced live response (manage)",
       "microsoft.xdr/securityposture/*/manage (All read and manage permissions)",
     ]);
-    const readOnly = await check("UnifiedRole", {}, { displayName: "Readers", permissions: ["Security data basics (read)", "microsoft.xdr/secops/*/read"] });
+    const readOnly = await check(
+      "UnifiedRole",
+      {},
+      { displayName: "Readers", permissions: ["Security data basics (read)", "microsoft.xdr/secops/*/read"] },
+    );
     assert.deepEqual(readOnly.inputs!.privilegedPermissions, []);
   });
 

@@ -29,12 +29,16 @@ function rawQuery<T>(file: string, sql: string): T[] {
   const { DatabaseSync } = loadSqlite();
   const db = new DatabaseSync(file, { readOnly: true });
   try {
-    return db.prepare(sql).all().map((row) => ({ ...row })) as T[]; // rows have a null prototype
+    return db
+      .prepare(sql)
+      .all()
+      .map((row) => ({ ...row })) as T[]; // rows have a null prototype
   } finally {
     db.close();
   }
 }
-const integrity = (file: string) => rawQuery<{ integrity_check: string }>(file, "PRAGMA integrity_check").map((r) => r.integrity_check);
+const integrity = (file: string) =>
+  rawQuery<{ integrity_check: string }>(file, "PRAGMA integrity_check").map((r) => r.integrity_check);
 
 // ---- child processes --------------------------------------------------------------------------
 
@@ -68,12 +72,16 @@ function startWorker(args: string[]): Worker {
   });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     proc.on("close", (code, signal) => {
-      for (const w of waiters.splice(0)) w.reject(new Error(`worker ${args[0]} exited (${code ?? signal}) before the expected line; stderr: ${err}`));
+      for (const w of waiters.splice(0))
+        w.reject(new Error(`worker ${args[0]} exited (${code ?? signal}) before the expected line; stderr: ${err}`));
       resolve({ code, signal });
     }),
   );
   return {
-    proc, lines, exited, stderr: () => err,
+    proc,
+    lines,
+    exited,
+    stderr: () => err,
     waitFor: (pred) => {
       const hit = lines.find(pred);
       if (hit !== undefined) return Promise.resolve(hit);
@@ -87,13 +95,15 @@ async function runTogether(argsList: string[][]): Promise<unknown[]> {
   const workers = argsList.map(startWorker);
   await Promise.all(workers.map((w) => w.waitFor((l) => l === "ready")));
   for (const w of workers) w.proc.stdin!.end("go\n");
-  const results = await Promise.all(workers.map(async (w) => {
-    const { code } = await w.exited;
-    assert.equal(code, 0, `worker failed: ${w.stderr()}`);
-    const done = w.lines.find((l) => l.startsWith("done "));
-    assert.ok(done, `worker printed no result: ${w.lines.join("|")}`);
-    return JSON.parse(done.slice(5));
-  }));
+  const results = await Promise.all(
+    workers.map(async (w) => {
+      const { code } = await w.exited;
+      assert.equal(code, 0, `worker failed: ${w.stderr()}`);
+      const done = w.lines.find((l) => l.startsWith("done "));
+      assert.ok(done, `worker printed no result: ${w.lines.join("|")}`);
+      return JSON.parse(done.slice(5));
+    }),
+  );
   return results;
 }
 
@@ -110,13 +120,32 @@ describe("local store", () => {
   describe("a fresh store is seeded", () => {
     // The Entra roles whose "permissions for all workloads" column is not "not applicable" (seed 001).
     const BUILT_IN = [
-      "Global administrator", "Security administrator", "Global reader", "Security reader", "Security operator",
-      "Exchange Administrator", "SharePoint Administrator", "Service Support Administrator", "User Administrator", "HelpDesk Administrator",
+      "Global administrator",
+      "Security administrator",
+      "Global reader",
+      "Security reader",
+      "Security operator",
+      "Exchange Administrator",
+      "SharePoint Administrator",
+      "Service Support Administrator",
+      "User Administrator",
+      "HelpDesk Administrator",
     ];
     // Every row of the seed's "Defender for Office (EOP) role group" table.
     const MDO = [
-      "Security reader", "Global reader", "Security administrator", "Organization Management", "View-Only Recipients", "Preview",
-      "Search and Purge", "View-Only Manage Alerts", "Manage Alerts", "View-only Audit Logs", "Audit Logs", "Quarantine", "Role Management",
+      "Security reader",
+      "Global reader",
+      "Security administrator",
+      "Organization Management",
+      "View-Only Recipients",
+      "Preview",
+      "Search and Purge",
+      "View-Only Manage Alerts",
+      "Manage Alerts",
+      "View-only Audit Logs",
+      "Audit Logs",
+      "Quarantine",
+      "Role Management",
     ];
 
     it("holds the built-in roles, marked built-in, with stable ids across fresh stores", () => {
@@ -131,7 +160,11 @@ describe("local store", () => {
           assert.equal(r.imported, null);
         }
         assert.deepEqual(
-          b.listRoles().filter((r) => r.isBuiltIn).map((r) => [r.displayName, r.id]).sort(),
+          b
+            .listRoles()
+            .filter((r) => r.isBuiltIn)
+            .map((r) => [r.displayName, r.id])
+            .sort(),
           builtIns.map((r) => [r.displayName, r.id]).sort(),
         );
       } finally {
@@ -160,11 +193,19 @@ describe("local store", () => {
         const [ga] = await backend.findRolesByName("Global administrator");
         assert.equal(ga.isBuiltIn, true);
         assert.throws(() => backend.store.updateRole(ga.id, { description: "mine now" }), BuiltInRoleError);
-        await assert.rejects(backend.updateRole(ga.id, { actions: [] }), (e: Error) => e instanceof BuiltInRoleError && /built-in/.test(e.message) && e.message.includes(ga.id));
+        await assert.rejects(
+          backend.updateRole(ga.id, { actions: [] }),
+          (e: Error) => e instanceof BuiltInRoleError && /built-in/.test(e.message) && e.message.includes(ga.id),
+        );
         await assert.rejects(backend.deleteRole(ga.id), BuiltInRoleError);
         assert.deepEqual(await backend.getRole(ga.id), ga);
         // built-in roles can still be assigned
-        const a = await backend.createAssignment({ displayName: "admins", roleDefinitionId: ga.id, principalIds: ["p1"], appScopeIds: ["/"] });
+        const a = await backend.createAssignment({
+          displayName: "admins",
+          roleDefinitionId: ga.id,
+          principalIds: ["p1"],
+          appScopeIds: ["/"],
+        });
         assert.equal(a.roleDefinitionId, ga.id);
       } finally {
         await backend.close();
@@ -211,7 +252,11 @@ describe("local store", () => {
       let s = open();
       const builtIns = s.listRoles().length;
       s.setActivation({ workload: "Mde", active: true });
-      const r = s.createRole({ displayName: "Tier 1", description: "", actions: ["microsoft.xdr/secops/securitydata/basics/read"] });
+      const r = s.createRole({
+        displayName: "Tier 1",
+        description: "",
+        actions: ["microsoft.xdr/secops/securitydata/basics/read"],
+      });
       s.close();
       s = open();
       try {
@@ -241,9 +286,18 @@ describe("local store", () => {
   describe("roles and transactions", () => {
     it("marks an imported role edited on update and keeps the import link", async () => {
       const backend = LocalBackend.open(dbFile());
-      const imported: RoleImportInfo = { source: "mdo", legacyRoles: ["Security reader"], originalId: "Security reader" };
+      const imported: RoleImportInfo = {
+        source: "mdo",
+        legacyRoles: ["Security reader"],
+        originalId: "Security reader",
+      };
       try {
-        const r = await backend.createRole({ displayName: "Security reader (imported)", description: "", actions: ["microsoft.xdr/secops/securitydata/basics/read"], imported });
+        const r = await backend.createRole({
+          displayName: "Security reader (imported)",
+          description: "",
+          actions: ["microsoft.xdr/secops/securitydata/basics/read"],
+          imported,
+        });
         assert.deepEqual(r.imported, imported);
         assert.equal(r.imported!.edited, undefined, "a fresh import is unedited");
         const u = await backend.updateRole(r.id, { description: "tuned" });
@@ -270,7 +324,11 @@ describe("local store", () => {
       try {
         assert.equal(s.getRole("nope"), null);
         assert.throws(() => s.updateRole("nope", { description: "x" }), NotFoundError);
-        assert.throws(() => s.createAssignment({ displayName: "a", roleDefinitionId: "nope", principalIds: [], appScopeIds: ["/"] }), NotFoundError);
+        assert.throws(
+          () =>
+            s.createAssignment({ displayName: "a", roleDefinitionId: "nope", principalIds: [], appScopeIds: ["/"] }),
+          NotFoundError,
+        );
         assert.throws(() => s.updateAssignment("nope", { displayName: "x" }), NotFoundError);
         s.deleteRole("nope");
         s.deleteAssignment("nope");
@@ -286,7 +344,12 @@ describe("local store", () => {
         const other = s.createRole({ displayName: "o", description: "", actions: [] });
         s.createAssignment({ displayName: "a1", roleDefinitionId: r.id, principalIds: ["p"], appScopeIds: ["/"] });
         s.createAssignment({ displayName: "a2", roleDefinitionId: r.id, principalIds: ["q"], appScopeIds: ["/"] });
-        const keep = s.createAssignment({ displayName: "b", roleDefinitionId: other.id, principalIds: ["p"], appScopeIds: ["/"] });
+        const keep = s.createAssignment({
+          displayName: "b",
+          roleDefinitionId: other.id,
+          principalIds: ["p"],
+          appScopeIds: ["/"],
+        });
         s.deleteRole(r.id);
         assert.equal(s.getRole(r.id), null);
         assert.deepEqual(s.listAssignments(), [keep]);
@@ -299,11 +362,15 @@ describe("local store", () => {
       const s = open();
       try {
         const before = s.listRoles();
-        assert.throws(() => s.transaction(() => {
-          s.createRole({ displayName: "doomed", description: "", actions: [] });
-          s.setActivation({ workload: "Mdo", active: true, exchangeOnline: true });
-          throw new Error("boom");
-        }), /boom/);
+        assert.throws(
+          () =>
+            s.transaction(() => {
+              s.createRole({ displayName: "doomed", description: "", actions: [] });
+              s.setActivation({ workload: "Mdo", active: true, exchangeOnline: true });
+              throw new Error("boom");
+            }),
+          /boom/,
+        );
         assert.deepEqual(s.listRoles(), before);
         assert.equal(s.getActivation().find((w) => w.workload === "Mdo")!.active, false);
       } finally {
@@ -319,10 +386,14 @@ describe("local store", () => {
           const cur = s.getRole(r.id)!;
           s.updateRole(r.id, { description: String(Number(cur.description) + 1) });
           // a failing inner step, caught by the caller, undoes only itself
-          assert.throws(() => s.transaction(() => {
-            s.createRole({ displayName: "inner", description: "", actions: [] });
-            throw new Error("inner failure");
-          }), /inner failure/);
+          assert.throws(
+            () =>
+              s.transaction(() => {
+                s.createRole({ displayName: "inner", description: "", actions: [] });
+                throw new Error("inner failure");
+              }),
+            /inner failure/,
+          );
           return s.createRole({ displayName: "outer", description: "", actions: [] });
         });
         assert.equal(s.getRole(r.id)!.description, "1");
@@ -348,14 +419,31 @@ describe("local store", () => {
       try {
         const pick = (i: number) => (i % 2 ? a : b);
         const builtIns = (await a.listRoles()).length;
-        const roles = await Promise.all(Array.from({ length: N }, (_, i) =>
-          pick(i).createRole({ displayName: `role-${i}`, description: "v0", actions: [`urn:defender-rbac:test:${i}`] })));
+        const roles = await Promise.all(
+          Array.from({ length: N }, (_, i) =>
+            pick(i).createRole({
+              displayName: `role-${i}`,
+              description: "v0",
+              actions: [`urn:defender-rbac:test:${i}`],
+            }),
+          ),
+        );
         assert.equal(new Set(roles.map((r) => r.id)).size, N, "ids unique");
 
         const [updated, assignments] = await Promise.all([
           Promise.all(roles.map((r, i) => pick(i + 1).updateRole(r.id, { description: `v1-${i}` }))),
-          Promise.all(roles.flatMap((r, i) => [0, 1].map((k) =>
-            pick(i + k).createAssignment({ displayName: `asg-${i}-${k}`, roleDefinitionId: r.id, principalIds: [`p-${i}-${k}`], appScopeIds: ["/"] })))),
+          Promise.all(
+            roles.flatMap((r, i) =>
+              [0, 1].map((k) =>
+                pick(i + k).createAssignment({
+                  displayName: `asg-${i}-${k}`,
+                  roleDefinitionId: r.id,
+                  principalIds: [`p-${i}-${k}`],
+                  appScopeIds: ["/"],
+                }),
+              ),
+            ),
+          ),
         ]);
         assert.equal(updated.length, N);
         assert.equal(assignments.length, 2 * N);
@@ -398,7 +486,11 @@ describe("local store", () => {
         assert.equal(new Set(got.actions).size, N * M);
         for (let p = 0; p < N; p++) {
           const mine = got.actions.filter((x) => x.startsWith(`urn:defender-rbac:test:w${p}:`));
-          assert.deepEqual(mine, Array.from({ length: M }, (_, i) => `urn:defender-rbac:test:w${p}:${i}`), `worker ${p}'s appends, in order`);
+          assert.deepEqual(
+            mine,
+            Array.from({ length: M }, (_, i) => `urn:defender-rbac:test:w${p}:${i}`),
+            `worker ${p}'s appends, in order`,
+          );
         }
         assert.deepEqual(integrity(dbFile()), ["ok"]);
       } finally {
@@ -408,7 +500,9 @@ describe("local store", () => {
 
     it("keeps every role created concurrently by several processes, with no duplicate ids", async () => {
       const K = 40;
-      const results = (await runTogether(Array.from({ length: N }, (_, p) => ["create", dbFile(), String(K), `c${p}`]))) as { ids: string[] }[];
+      const results = (await runTogether(
+        Array.from({ length: N }, (_, p) => ["create", dbFile(), String(K), `c${p}`]),
+      )) as { ids: string[] }[];
       const reported = results.flatMap((r) => r.ids);
       assert.equal(reported.length, N * K);
       assert.equal(new Set(reported).size, N * K, "no duplicate ids");
@@ -446,8 +540,17 @@ describe("local store", () => {
 
     it("rolls back a transaction killed before COMMIT and keeps earlier committed data", async () => {
       const s = open();
-      const committed = s.createRole({ displayName: "committed before", description: "", actions: ["microsoft.xdr/secops/securitydata/alerts/manage"] });
-      const asg = s.createAssignment({ displayName: "committed assignment", roleDefinitionId: committed.id, principalIds: ["p"], appScopeIds: ["/"] });
+      const committed = s.createRole({
+        displayName: "committed before",
+        description: "",
+        actions: ["microsoft.xdr/secops/securitydata/alerts/manage"],
+      });
+      const asg = s.createAssignment({
+        displayName: "committed assignment",
+        roleDefinitionId: committed.id,
+        principalIds: ["p"],
+        appScopeIds: ["/"],
+      });
       s.close();
 
       const w = startWorker(["hold", dbFile(), "25"]);
@@ -462,8 +565,16 @@ describe("local store", () => {
       const after = open();
       try {
         assert.deepEqual(integrity(dbFile()), ["ok"]);
-        assert.deepEqual(after.listRoles().filter((r) => r.displayName.startsWith("half-")), [], "half-written roles are absent");
-        assert.equal(after.getActivation().find((x) => x.workload === "Mde")!.active, false, "half-written activation is absent");
+        assert.deepEqual(
+          after.listRoles().filter((r) => r.displayName.startsWith("half-")),
+          [],
+          "half-written roles are absent",
+        );
+        assert.equal(
+          after.getActivation().find((x) => x.workload === "Mde")!.active,
+          false,
+          "half-written activation is absent",
+        );
         assert.deepEqual(after.getRole(committed.id), committed);
         assert.deepEqual(after.getAssignment(asg.id), asg);
         // and the store takes new writes (the dead writer's lock is gone)
@@ -508,8 +619,15 @@ describe("local store", () => {
           byTag.set(tag, [...(byTag.get(tag) ?? []), n]);
         }
         assert.equal(byTag.size, rounds);
-        for (const ns of byTag.values()) assert.deepEqual([...ns].sort((x, y) => x - y), ns.map((_, i) => i));
-        assert.ok(rows.length >= reported.size && rows.length <= reported.size + rounds, "at most the in-flight row per kill beyond the reported ones");
+        for (const ns of byTag.values())
+          assert.deepEqual(
+            [...ns].sort((x, y) => x - y),
+            ns.map((_, i) => i),
+          );
+        assert.ok(
+          rows.length >= reported.size && rows.length <= reported.size + rounds,
+          "at most the in-flight row per kill beyond the reported ones",
+        );
         const next = s.createRole({ displayName: "after crashes", description: "", actions: [] });
         assert.deepEqual(s.getRole(next.id), next);
       } finally {
@@ -534,14 +652,21 @@ describe("local store", () => {
       db.close();
       const tablesBefore = rawQuery<{ name: string }>(file, "SELECT name FROM sqlite_master ORDER BY name");
 
-      assert.throws(() => new TenantStore(file), (e: Error) => {
-        assert.match(e.message, /newer pulumi-defender-rbac/);
-        assert.match(e.message, /schema 2/);
-        assert.match(e.message, /upgrade/);
-        assert.ok(e.message.includes(file), "names the file");
-        return true;
-      });
-      assert.deepEqual(rawQuery(file, "SELECT name FROM sqlite_master ORDER BY name"), tablesBefore, "no table or index added");
+      assert.throws(
+        () => new TenantStore(file),
+        (e: Error) => {
+          assert.match(e.message, /newer pulumi-defender-rbac/);
+          assert.match(e.message, /schema 2/);
+          assert.match(e.message, /upgrade/);
+          assert.ok(e.message.includes(file), "names the file");
+          return true;
+        },
+      );
+      assert.deepEqual(
+        rawQuery(file, "SELECT name FROM sqlite_master ORDER BY name"),
+        tablesBefore,
+        "no table or index added",
+      );
       assert.deepEqual(rawQuery(file, "SELECT value FROM meta"), [{ value: "2" }]);
     });
 

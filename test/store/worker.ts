@@ -75,7 +75,13 @@ async function main(): Promise<void> {
       await waitForGo();
       const ids: string[] = [];
       for (let i = 0; i < Number(count); i++) {
-        ids.push(store.createRole({ displayName: `${tag}-${i}`, description: tag, actions: [`urn:defender-rbac:test:${tag}:${i}`] }).id);
+        ids.push(
+          store.createRole({
+            displayName: `${tag}-${i}`,
+            description: tag,
+            actions: [`urn:defender-rbac:test:${tag}:${i}`],
+          }).id,
+        );
       }
       say(`done ${JSON.stringify({ ids })}`);
       break;
@@ -83,7 +89,8 @@ async function main(): Promise<void> {
     case "hold": {
       const [count] = args;
       store.transaction(() => {
-        for (let i = 0; i < Number(count); i++) store.createRole({ displayName: `half-${i}`, description: "uncommitted", actions: [] });
+        for (let i = 0; i < Number(count); i++)
+          store.createRole({ displayName: `half-${i}`, description: "uncommitted", actions: [] });
         store.setActivation({ workload: "Mde", active: true });
         say("inserted");
         sleepSync(60_000); // the parent SIGKILLs us here, before COMMIT
@@ -94,7 +101,11 @@ async function main(): Promise<void> {
     case "loop": {
       const [tag] = args;
       for (let n = 0; ; n++) {
-        const r = store.createRole({ displayName: `${tag}-${n}`, description: `${tag}:${n}:${LOOP_ACTIONS}`, actions: loopActions(tag, n) });
+        const r = store.createRole({
+          displayName: `${tag}-${n}`,
+          description: `${tag}:${n}:${LOOP_ACTIONS}`,
+          actions: loopActions(tag, n),
+        });
         say(`committed ${n} ${r.id}`);
       }
     }

@@ -33,18 +33,40 @@ export interface CloudEndpoints {
 
 /** National clouds: Graph roots and Entra authority hosts (Microsoft Graph national cloud deployments). */
 const CLOUDS: CloudEndpoints[] = [
-  { name: "AzurePublicCloud", graph: "https://graph.microsoft.com", authorityHost: "https://login.microsoftonline.com" },
+  {
+    name: "AzurePublicCloud",
+    graph: "https://graph.microsoft.com",
+    authorityHost: "https://login.microsoftonline.com",
+  },
   { name: "AzureUSGovernment", graph: "https://graph.microsoft.us", authorityHost: "https://login.microsoftonline.us" },
-  { name: "AzureUSGovernmentDoD", graph: "https://dod-graph.microsoft.us", authorityHost: "https://login.microsoftonline.us" },
-  { name: "AzureChinaCloud", graph: "https://microsoftgraph.chinacloudapi.cn", authorityHost: "https://login.chinacloudapi.cn" },
+  {
+    name: "AzureUSGovernmentDoD",
+    graph: "https://dod-graph.microsoft.us",
+    authorityHost: "https://login.microsoftonline.us",
+  },
+  {
+    name: "AzureChinaCloud",
+    graph: "https://microsoftgraph.chinacloudapi.cn",
+    authorityHost: "https://login.chinacloudapi.cn",
+  },
 ];
 
 const CLOUD_ALIASES: Record<string, string> = {
-  azurepubliccloud: "AzurePublicCloud", public: "AzurePublicCloud", azurecloud: "AzurePublicCloud", global: "AzurePublicCloud",
-  azureusgovernment: "AzureUSGovernment", azureusgovernmentcloud: "AzureUSGovernment", usgovernment: "AzureUSGovernment",
-  usgovernmentl4: "AzureUSGovernment", gcchigh: "AzureUSGovernment",
-  azureusgovernmentdod: "AzureUSGovernmentDoD", usgovernmentl5: "AzureUSGovernmentDoD", dod: "AzureUSGovernmentDoD",
-  azurechinacloud: "AzureChinaCloud", china: "AzureChinaCloud", azurechina: "AzureChinaCloud",
+  azurepubliccloud: "AzurePublicCloud",
+  public: "AzurePublicCloud",
+  azurecloud: "AzurePublicCloud",
+  global: "AzurePublicCloud",
+  azureusgovernment: "AzureUSGovernment",
+  azureusgovernmentcloud: "AzureUSGovernment",
+  usgovernment: "AzureUSGovernment",
+  usgovernmentl4: "AzureUSGovernment",
+  gcchigh: "AzureUSGovernment",
+  azureusgovernmentdod: "AzureUSGovernmentDoD",
+  usgovernmentl5: "AzureUSGovernmentDoD",
+  dod: "AzureUSGovernmentDoD",
+  azurechinacloud: "AzureChinaCloud",
+  china: "AzureChinaCloud",
+  azurechina: "AzureChinaCloud",
 };
 
 export function cloudFor(name: string | undefined): CloudEndpoints {
@@ -52,8 +74,10 @@ export function cloudFor(name: string | undefined): CloudEndpoints {
   const canon = CLOUD_ALIASES[name.replace(/[\s_-]/g, "").toLowerCase()];
   const c = CLOUDS.find((x) => x.name === canon);
   if (!c) {
-    throw new Error(`defender-rbac:cloud "${name}" is not a cloud this backend knows; use one of ${CLOUDS.map((x) => x.name).join(", ")} ` +
-      "(or public, usgovernment, dod, china), or set defender-rbac:graphUrl.");
+    throw new Error(
+      `defender-rbac:cloud "${name}" is not a cloud this backend knows; use one of ${CLOUDS.map((x) => x.name).join(", ")} ` +
+        "(or public, usgovernment, dod, china), or set defender-rbac:graphUrl.",
+    );
   }
   return c;
 }
@@ -95,7 +119,9 @@ export function resolveAuthSettings(config: BackendConfig, env: Env = process.en
   const pick = (name: string, key: string, native: string | null, envs: string[]): string | undefined => {
     const candidates: [string, string | undefined][] = [
       [`defender-rbac:${key}`, config.settings[key]],
-      ...(native ? [[`azure-native:${native}`, config.stack[`azure-native:${native}`]] as [string, string | undefined]] : []),
+      ...(native
+        ? [[`azure-native:${native}`, config.stack[`azure-native:${native}`]] as [string, string | undefined]]
+        : []),
       ...envs.map((e) => [`$${e}`, env[e]] as [string, string | undefined]),
     ];
     for (const [origin, v] of candidates) {
@@ -120,21 +146,49 @@ export function resolveAuthSettings(config: BackendConfig, env: Env = process.en
     tenantId: pick("tenantId", "tenantId", "tenantId", ["ARM_TENANT_ID", "AZURE_TENANT_ID"]),
     clientId: pick("clientId", "clientId", "clientId", ["ARM_CLIENT_ID", "AZURE_CLIENT_ID"]),
     clientSecret: pick("clientSecret", "clientSecret", "clientSecret", ["ARM_CLIENT_SECRET", "AZURE_CLIENT_SECRET"]),
-    clientCertificatePath: pick("clientCertificatePath", "clientCertificatePath", "clientCertificatePath", ["ARM_CLIENT_CERTIFICATE_PATH", "AZURE_CLIENT_CERTIFICATE_PATH"]),
+    clientCertificatePath: pick("clientCertificatePath", "clientCertificatePath", "clientCertificatePath", [
+      "ARM_CLIENT_CERTIFICATE_PATH",
+      "AZURE_CLIENT_CERTIFICATE_PATH",
+    ]),
     useOidc: truthy(pick("useOidc", "useOidc", "useOidc", ["ARM_USE_OIDC"])),
     oidcToken: pick("oidcToken", "oidcToken", "oidcToken", ["ARM_OIDC_TOKEN"]),
-    oidcTokenFilePath: pick("oidcTokenFilePath", "oidcTokenFilePath", "oidcTokenFilePath", ["ARM_OIDC_TOKEN_FILE_PATH", "AZURE_FEDERATED_TOKEN_FILE"]),
-    oidcRequestToken: pick("oidcRequestToken", "oidcRequestToken", "oidcRequestToken", ["ARM_OIDC_REQUEST_TOKEN", "ACTIONS_ID_TOKEN_REQUEST_TOKEN"]),
-    oidcRequestUrl: pick("oidcRequestUrl", "oidcRequestUrl", "oidcRequestUrl", ["ARM_OIDC_REQUEST_URL", "ACTIONS_ID_TOKEN_REQUEST_URL"]),
+    oidcTokenFilePath: pick("oidcTokenFilePath", "oidcTokenFilePath", "oidcTokenFilePath", [
+      "ARM_OIDC_TOKEN_FILE_PATH",
+      "AZURE_FEDERATED_TOKEN_FILE",
+    ]),
+    oidcRequestToken: pick("oidcRequestToken", "oidcRequestToken", "oidcRequestToken", [
+      "ARM_OIDC_REQUEST_TOKEN",
+      "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+    ]),
+    oidcRequestUrl: pick("oidcRequestUrl", "oidcRequestUrl", "oidcRequestUrl", [
+      "ARM_OIDC_REQUEST_URL",
+      "ACTIONS_ID_TOKEN_REQUEST_URL",
+    ]),
     useMsi: truthy(pick("useMsi", "useMsi", "useMsi", ["ARM_USE_MSI"])),
     useCli: truthy(pick("useCli", "useCli", "useCli", ["ARM_USE_CLI"])),
-    staticToken: env.DEFENDER_RBAC_GRAPH_TOKEN && env.DEFENDER_RBAC_GRAPH_TOKEN.trim() !== "" ? env.DEFENDER_RBAC_GRAPH_TOKEN.trim() : undefined,
+    staticToken:
+      env.DEFENDER_RBAC_GRAPH_TOKEN && env.DEFENDER_RBAC_GRAPH_TOKEN.trim() !== ""
+        ? env.DEFENDER_RBAC_GRAPH_TOKEN.trim()
+        : undefined,
     method: "default",
     origins,
   };
   for (const secret of ["clientSecret", "oidcToken", "oidcRequestToken"]) delete origins[secret]; // never echoed, even by name of source
-  if (s.clientCertificatePath && !path.isAbsolute(s.clientCertificatePath)) s.clientCertificatePath = path.resolve(config.cwd, s.clientCertificatePath);
-  s.method = s.staticToken ? "token" : s.useCli ? "cli" : s.useMsi ? "msi" : s.useOidc ? "oidc" : s.clientCertificatePath ? "certificate" : s.clientSecret ? "secret" : "default";
+  if (s.clientCertificatePath && !path.isAbsolute(s.clientCertificatePath))
+    s.clientCertificatePath = path.resolve(config.cwd, s.clientCertificatePath);
+  s.method = s.staticToken
+    ? "token"
+    : s.useCli
+      ? "cli"
+      : s.useMsi
+        ? "msi"
+        : s.useOidc
+          ? "oidc"
+          : s.clientCertificatePath
+            ? "certificate"
+            : s.clientSecret
+              ? "secret"
+              : "default";
   return s;
 }
 
@@ -147,7 +201,9 @@ export function checkGraphRoot(url: string): string {
   try {
     u = new URL(url);
   } catch {
-    throw new Error(`the Graph URL "${url}" is not a URL; set defender-rbac:graphUrl (or DEFENDER_RBAC_GRAPH_URL) to a root such as https://graph.microsoft.com`);
+    throw new Error(
+      `the Graph URL "${url}" is not a URL; set defender-rbac:graphUrl (or DEFENDER_RBAC_GRAPH_URL) to a root such as https://graph.microsoft.com`,
+    );
   }
   const loopback = ["127.0.0.1", "localhost", "[::1]", "::1"].includes(u.hostname);
   if (u.protocol !== "https:" && !(u.protocol === "http:" && loopback)) {
@@ -193,22 +249,33 @@ function assertionGetter(s: GraphAuthSettings, redactor: Redactor): () => Promis
       // GitHub Actions: GET $ACTIONS_ID_TOKEN_REQUEST_URL&audience=api://AzureADTokenExchange with the request token
       const u = new URL(s.oidcRequestUrl);
       u.searchParams.set("audience", "api://AzureADTokenExchange");
-      const r = await fetch(u, { headers: { Authorization: `Bearer ${s.oidcRequestToken}`, Accept: "application/json" }, signal: AbortSignal.timeout(30_000) });
-      if (!r.ok) throw new Error(`the OIDC token request to ${u.origin} failed with HTTP ${r.status}; in GitHub Actions, give the job "permissions: id-token: write"`);
+      const r = await fetch(u, {
+        headers: { Authorization: `Bearer ${s.oidcRequestToken}`, Accept: "application/json" },
+        signal: AbortSignal.timeout(30_000),
+      });
+      if (!r.ok)
+        throw new Error(
+          `the OIDC token request to ${u.origin} failed with HTTP ${r.status}; in GitHub Actions, give the job "permissions: id-token: write"`,
+        );
       const j = (await r.json().catch(() => ({}))) as { value?: unknown };
-      if (typeof j.value !== "string" || !j.value) throw new Error(`the OIDC token response from ${u.origin} carried no token`);
+      if (typeof j.value !== "string" || !j.value)
+        throw new Error(`the OIDC token response from ${u.origin} carried no token`);
       redactor.add(j.value);
       return j.value;
     }
-    throw new Error("useOidc is set but there is no OIDC token: set oidcToken / ARM_OIDC_TOKEN, oidcTokenFilePath / ARM_OIDC_TOKEN_FILE_PATH / AZURE_FEDERATED_TOKEN_FILE, " +
-      "or run in GitHub Actions with \"permissions: id-token: write\" (ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN).");
+    throw new Error(
+      "useOidc is set but there is no OIDC token: set oidcToken / ARM_OIDC_TOKEN, oidcTokenFilePath / ARM_OIDC_TOKEN_FILE_PATH / AZURE_FEDERATED_TOKEN_FILE, " +
+        'or run in GitHub Actions with "permissions: id-token: write" (ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN).',
+    );
   };
 }
 
 function need(s: GraphAuthSettings, what: string): { tenantId: string; clientId: string } {
   const missing = [!s.tenantId && "tenantId", !s.clientId && "clientId"].filter(Boolean) as string[];
   if (missing.length) {
-    throw new Error(`${what} needs ${missing.join(" and ")}: set defender-rbac:${missing[0]} (or azure-native:${missing[0]}, or ARM_${missing[0] === "tenantId" ? "TENANT_ID" : "CLIENT_ID"})`);
+    throw new Error(
+      `${what} needs ${missing.join(" and ")}: set defender-rbac:${missing[0]} (or azure-native:${missing[0]}, or ARM_${missing[0] === "tenantId" ? "TENANT_ID" : "CLIENT_ID"})`,
+    );
   }
   return { tenantId: s.tenantId!, clientId: s.clientId! };
 }
@@ -221,14 +288,21 @@ export function createCredential(s: GraphAuthSettings, redactor: Redactor): Toke
     case "cli":
       return new id.AzureCliCredential({ ...(s.tenantId ? { tenantId: s.tenantId } : {}) });
     case "msi":
-      return s.clientId ? new id.ManagedIdentityCredential({ clientId: s.clientId }) : new id.ManagedIdentityCredential();
+      return s.clientId
+        ? new id.ManagedIdentityCredential({ clientId: s.clientId })
+        : new id.ManagedIdentityCredential();
     case "oidc": {
       const { tenantId, clientId } = need(s, "useOidc (workload identity federation)");
       return new id.ClientAssertionCredential(tenantId, clientId, assertionGetter(s, redactor), base);
     }
     case "certificate": {
       const { tenantId, clientId } = need(s, "clientCertificatePath");
-      return new id.ClientCertificateCredential(tenantId, clientId, { certificatePath: s.clientCertificatePath! }, base);
+      return new id.ClientCertificateCredential(
+        tenantId,
+        clientId,
+        { certificatePath: s.clientCertificatePath! },
+        base,
+      );
     }
     case "secret": {
       const { tenantId, clientId } = need(s, "clientSecret");
@@ -260,7 +334,9 @@ export function createTokenSource(s: GraphAuthSettings, redactor: Redactor, cred
   let pending: Promise<string> | undefined;
   return {
     description,
-    invalidate: () => { cached = undefined; },
+    invalidate: () => {
+      cached = undefined;
+    },
     getToken: async () => {
       if (cached && cached.expires - Date.now() > 120_000) return cached.token;
       if (!pending) {

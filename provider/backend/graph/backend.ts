@@ -30,15 +30,24 @@ import { sameAppScopes, samePrincipals } from "../../core/scope";
 import type { LegacySource } from "../../core/legacy";
 import { findLegacyEntry } from "../../core/mapping";
 import {
-  AssignmentInput, AssignmentPatch, AssignmentRecord, Backend, BackendCapabilities, BackendConfig, CatalogueAction, LegacyRoleRecord,
-  RoleInput, RolePatch, RoleRecord, UnsupportedOperationError, WorkloadState,
+  AssignmentInput,
+  AssignmentPatch,
+  AssignmentRecord,
+  Backend,
+  BackendCapabilities,
+  BackendConfig,
+  CatalogueAction,
+  LegacyRoleRecord,
+  RoleInput,
+  RolePatch,
+  RoleRecord,
+  UnsupportedOperationError,
+  WorkloadState,
 } from "../backend";
 import { TokenSource, createTokenSource, resolveAuthSettings } from "./auth";
 import { ClientEvent, GraphClient, RetryOptions } from "./client";
 import { AmbiguousWriteError, GraphError, Redactor } from "./errors";
-import {
-  assignmentCreateBody, assignmentPatchBody, filters, paths, roleCreateBody, rolePatchBody,
-} from "./requests";
+import { assignmentCreateBody, assignmentPatchBody, filters, paths, roleCreateBody, rolePatchBody } from "./requests";
 import { readAssignment, readCatalogue, readGroup, readMemberIds, readRole } from "./responses";
 
 export interface GraphBackendOptions {
@@ -66,7 +75,7 @@ const NOTES = {
     "Microsoft Graph has no API for Defender for Endpoint roles or Exchange Online Protection / Defender for Office 365 role groups. " +
     "Import them in the Defender portal (Permissions > Microsoft Defender XDR > Roles > Import roles), then bring the imported role under " +
     "management with UnifiedRole's `adopt` (its id is in `defender-rbac export`). Defender for Identity is the exception: its role groups are " +
-    "Entra groups (\"Azure ATP <workspace> Administrators/Users/Viewers\"), read through /v1.0/groups, which needs GroupMember.Read.All.",
+    'Entra groups ("Azure ATP <workspace> Administrators/Users/Viewers"), read through /v1.0/groups, which needs GroupMember.Read.All.',
   unpublishedPermissions:
     "Graph stores only action strings; a permission whose action string is not published must come from the tenant's live catalogue.",
 };
@@ -80,7 +89,10 @@ const num = (settings: Record<string, string>, key: string): number | undefined 
 };
 
 /** The retry and consistency settings of a config (`defender-rbac:graph*`). */
-export function tuningFrom(settings: Record<string, string>): { retry: Partial<RetryOptions>; consistencyWaitMs?: number } {
+export function tuningFrom(settings: Record<string, string>): {
+  retry: Partial<RetryOptions>;
+  consistencyWaitMs?: number;
+} {
   return {
     retry: {
       maxAttempts: num(settings, "graphMaxAttempts"),
@@ -111,7 +123,13 @@ export class GraphBackend implements Backend {
 
   constructor(private readonly opts: GraphBackendOptions) {
     this.redactor = opts.redactor ?? new Redactor();
-    this.client = new GraphClient({ root: opts.root, token: opts.token, redactor: this.redactor, retry: opts.retry, onEvent: opts.onEvent });
+    this.client = new GraphClient({
+      root: opts.root,
+      token: opts.token,
+      redactor: this.redactor,
+      retry: opts.retry,
+      onEvent: opts.onEvent,
+    });
     this.consistencyWaitMs = opts.consistencyWaitMs ?? 10_000;
   }
 
@@ -122,7 +140,13 @@ export class GraphBackend implements Backend {
       const auth = resolveAuthSettings(config);
       const token = createTokenSource(auth, redactor);
       const t = tuningFrom(config.settings);
-      return new GraphBackend({ root: auth.graphRoot, token, redactor, retry: t.retry, consistencyWaitMs: t.consistencyWaitMs });
+      return new GraphBackend({
+        root: auth.graphRoot,
+        token,
+        redactor,
+        retry: t.retry,
+        consistencyWaitMs: t.consistencyWaitMs,
+      });
     } catch (e) {
       throw redactor.error(e, "graph backend: ");
     }
@@ -164,7 +188,8 @@ export class GraphBackend implements Backend {
 
   private event(e: BackendEvent): void {
     this.opts.onEvent?.(e);
-    if (process.env.DEFENDER_RBAC_GRAPH_DEBUG) process.stderr.write(this.redactor.redact(`defender-rbac graph: ${e.kind}: ${e.detail}\n`));
+    if (process.env.DEFENDER_RBAC_GRAPH_DEBUG)
+      process.stderr.write(this.redactor.redact(`defender-rbac graph: ${e.kind}: ${e.detail}\n`));
   }
 
   private sleep(ms: number): Promise<void> {
@@ -210,7 +235,17 @@ export class GraphBackend implements Backend {
     const until = Date.now() + this.consistencyWaitMs;
     for (;;) {
       const body = await this.getFresh(path, id);
-      if (body === null) throw new GraphError({ method: "GET", path, status: 404, code: "NotFound", message: `the object ${id} was updated but cannot be read back` }, this.redactor);
+      if (body === null)
+        throw new GraphError(
+          {
+            method: "GET",
+            path,
+            status: 404,
+            code: "NotFound",
+            message: `the object ${id} was updated but cannot be read back`,
+          },
+          this.redactor,
+        );
       const rec = read(body);
       if (ok(rec) || Date.now() >= until) return rec;
       this.event({ kind: "readback", detail: `${path} does not show the update yet; retrying` });
@@ -222,8 +257,15 @@ export class GraphBackend implements Backend {
    * Creates with duplicate prevention. `existing` lists the candidates (objects a create could have
    * made); `matches` says whether one is the object we asked for.
    */
-  private async createOnce<T extends { id: string }>(what: string, post: () => Promise<{ status: number; body: unknown; headers: Headers }>, read: (b: unknown) => T,
-    existing: () => Promise<T[]>, matches: (r: T) => boolean, getById: (id: string) => Promise<T | null>, remove: (id: string) => Promise<void>): Promise<T> {
+  private async createOnce<T extends { id: string }>(
+    what: string,
+    post: () => Promise<{ status: number; body: unknown; headers: Headers }>,
+    read: (b: unknown) => T,
+    existing: () => Promise<T[]>,
+    matches: (r: T) => boolean,
+    getById: (id: string) => Promise<T | null>,
+    remove: (id: string) => Promise<void>,
+  ): Promise<T> {
     const before = new Set((await existing()).map((r) => r.id.toLowerCase()));
     const fresh = (r: T) => !before.has(r.id.toLowerCase()) && !this.claimed.has(r.id.toLowerCase()) && matches(r);
     const adopt = (r: T, why: string) => {
@@ -269,7 +311,17 @@ export class GraphBackend implements Backend {
           rec = read(res.body);
         } catch {
           rec = await reconcile(res.headers.get("location") ?? undefined); // a 2xx without the entity
-          if (!rec) throw new GraphError({ method: "POST", path: what, status: res.status, code: "NoEntity", message: `the create was answered ${res.status} without the new ${what}, and it cannot be found` }, this.redactor);
+          if (!rec)
+            throw new GraphError(
+              {
+                method: "POST",
+                path: what,
+                status: res.status,
+                code: "NoEntity",
+                message: `the create was answered ${res.status} without the new ${what}, and it cannot be found`,
+              },
+              this.redactor,
+            );
         }
         adopt(rec, "created");
         if (ambiguous) await dedupe(rec.id);
@@ -278,17 +330,30 @@ export class GraphBackend implements Backend {
         if (!(e instanceof AmbiguousWriteError)) throw e;
         ambiguous = true;
         lastReason = e.reason;
-        this.event({ kind: "reconcile", detail: `create of ${what}: ${e.reason}; looking for the object before posting again` });
+        this.event({
+          kind: "reconcile",
+          detail: `create of ${what}: ${e.reason}; looking for the object before posting again`,
+        });
         const found = await reconcile(e.location);
         if (found) {
           adopt(found, `found after "${e.reason}"`);
           await dedupe(found.id);
           return found;
         }
-        if (attempt < attempts) await this.sleep(Math.min(this.client.retry.maxDelayMs, this.client.retry.baseDelayMs * 2 ** (attempt - 1)));
+        if (attempt < attempts)
+          await this.sleep(Math.min(this.client.retry.maxDelayMs, this.client.retry.baseDelayMs * 2 ** (attempt - 1)));
       }
     }
-    throw new GraphError({ method: "POST", path: what, status: 0, code: "CreateFailed", message: `gave up after ${attempts} attempt(s); last: ${lastReason}. Nothing was created.` }, this.redactor);
+    throw new GraphError(
+      {
+        method: "POST",
+        path: what,
+        status: 0,
+        code: "CreateFailed",
+        message: `gave up after ${attempts} attempt(s); last: ${lastReason}. Nothing was created.`,
+      },
+      this.redactor,
+    );
   }
 
   // ---- roles ------------------------------------------------------------------------------------
@@ -306,28 +371,47 @@ export class GraphBackend implements Backend {
 
   async findRolesByName(displayName: string): Promise<RoleRecord[]> {
     // Graph string filters may ignore case; the contract is the exact name
-    return this.guard(async () => (await this.client.list(filters.roleByName(displayName))).map(readRole).filter((r) => r.displayName === displayName));
+    return this.guard(async () =>
+      (await this.client.list(filters.roleByName(displayName)))
+        .map(readRole)
+        .filter((r) => r.displayName === displayName),
+    );
   }
 
   async createRole(input: RoleInput): Promise<RoleRecord> {
     const body = roleCreateBody(input); // refuses local keys before anything is sent
     const description = input.description ?? "";
-    return this.guard(() => this.locked(`role:${input.displayName.toLowerCase()}`, () => this.createOnce<RoleRecord>(
-      "roleDefinitions",
-      () => this.client.post(paths.roleDefinitions, body),
-      readRole,
-      () => this.findRolesByName(input.displayName),
-      (r) => !r.isBuiltIn && r.displayName === input.displayName && r.description === description && sameKeySet(r.actions, input.actions),
-      (id) => this.getRole(id),
-      (id) => this.deleteRoleOnly(id),
-    )));
+    return this.guard(() =>
+      this.locked(`role:${input.displayName.toLowerCase()}`, () =>
+        this.createOnce<RoleRecord>(
+          "roleDefinitions",
+          () => this.client.post(paths.roleDefinitions, body),
+          readRole,
+          () => this.findRolesByName(input.displayName),
+          (r) =>
+            !r.isBuiltIn &&
+            r.displayName === input.displayName &&
+            r.description === description &&
+            sameKeySet(r.actions, input.actions),
+          (id) => this.getRole(id),
+          (id) => this.deleteRoleOnly(id),
+        ),
+      ),
+    );
   }
 
   async updateRole(id: string, patch: RolePatch): Promise<RoleRecord> {
-    return this.patchEntity("role", paths.role(id), id, rolePatchBody(patch), readRole, (r) =>
-      (patch.displayName === undefined || r.displayName === patch.displayName) &&
-      (patch.description === undefined || r.description === patch.description) &&
-      (patch.actions === undefined || sameKeySet(r.actions, patch.actions)));
+    return this.patchEntity(
+      "role",
+      paths.role(id),
+      id,
+      rolePatchBody(patch),
+      readRole,
+      (r) =>
+        (patch.displayName === undefined || r.displayName === patch.displayName) &&
+        (patch.description === undefined || r.description === patch.description) &&
+        (patch.actions === undefined || sameKeySet(r.actions, patch.actions)),
+    );
   }
 
   /**
@@ -335,14 +419,23 @@ export class GraphBackend implements Backend {
    * 200 with the entity or 204 (the docs disagree, reference §5): a 200 whose body already shows the
    * change is used as it is; otherwise the entity is read back until it reflects the change.
    */
-  private patchEntity<T>(kind: string, path: string, id: string, body: object, read: (b: unknown) => T, reflects: (r: T) => boolean): Promise<T> {
+  private patchEntity<T>(
+    kind: string,
+    path: string,
+    id: string,
+    body: object,
+    read: (b: unknown) => T,
+    reflects: (r: T) => boolean,
+  ): Promise<T> {
     return this.guard(async () => {
       if (Object.keys(body).length === 0) {
         const current = await this.getFresh(path, id);
         if (current === null) throw notFound(kind, id, this.redactor);
         return read(current);
       }
-      const res = await this.client.patch(path, body).catch((e) => { throw e instanceof GraphError && e.status === 404 ? notFound(kind, id, this.redactor, e) : e; });
+      const res = await this.client.patch(path, body).catch((e) => {
+        throw e instanceof GraphError && e.status === 404 ? notFound(kind, id, this.redactor, e) : e;
+      });
       this.markWritten(id);
       if (res.status === 200) {
         try {
@@ -377,8 +470,14 @@ export class GraphBackend implements Backend {
 
   async listAssignments(filter?: { roleDefinitionId?: string }): Promise<AssignmentRecord[]> {
     return this.guard(async () => {
-      const all = (await this.client.list(filter?.roleDefinitionId ? filters.assignmentsOfRole(filter.roleDefinitionId) : paths.roleAssignments)).map(readAssignment);
-      return filter?.roleDefinitionId ? all.filter((a) => a.roleDefinitionId.toLowerCase() === filter.roleDefinitionId!.toLowerCase()) : all;
+      const all = (
+        await this.client.list(
+          filter?.roleDefinitionId ? filters.assignmentsOfRole(filter.roleDefinitionId) : paths.roleAssignments,
+        )
+      ).map(readAssignment);
+      return filter?.roleDefinitionId
+        ? all.filter((a) => a.roleDefinitionId.toLowerCase() === filter.roleDefinitionId!.toLowerCase())
+        : all;
     });
   }
 
@@ -391,22 +490,36 @@ export class GraphBackend implements Backend {
 
   async createAssignment(input: AssignmentInput): Promise<AssignmentRecord> {
     const body = assignmentCreateBody(input);
-    return this.guard(() => this.locked(`assignment:${input.roleDefinitionId.toLowerCase()}:${input.displayName.toLowerCase()}`, () => this.createOnce<AssignmentRecord>(
-      "roleAssignments",
-      () => this.client.post(paths.roleAssignments, body),
-      readAssignment,
-      () => this.listAssignments({ roleDefinitionId: input.roleDefinitionId }),
-      (a) => a.displayName === input.displayName && samePrincipals(a.principalIds, input.principalIds) && sameAppScopes(a.appScopeIds, input.appScopeIds),
-      (id) => this.getAssignment(id),
-      (id) => this.deleteAssignment(id),
-    )));
+    return this.guard(() =>
+      this.locked(`assignment:${input.roleDefinitionId.toLowerCase()}:${input.displayName.toLowerCase()}`, () =>
+        this.createOnce<AssignmentRecord>(
+          "roleAssignments",
+          () => this.client.post(paths.roleAssignments, body),
+          readAssignment,
+          () => this.listAssignments({ roleDefinitionId: input.roleDefinitionId }),
+          (a) =>
+            a.displayName === input.displayName &&
+            samePrincipals(a.principalIds, input.principalIds) &&
+            sameAppScopes(a.appScopeIds, input.appScopeIds),
+          (id) => this.getAssignment(id),
+          (id) => this.deleteAssignment(id),
+        ),
+      ),
+    );
   }
 
   async updateAssignment(id: string, patch: AssignmentPatch): Promise<AssignmentRecord> {
-    return this.patchEntity("role assignment", paths.assignment(id), id, assignmentPatchBody(patch), readAssignment, (a) =>
-      (patch.displayName === undefined || a.displayName === patch.displayName) &&
-      (patch.principalIds === undefined || samePrincipals(a.principalIds, patch.principalIds)) &&
-      (patch.appScopeIds === undefined || sameAppScopes(a.appScopeIds, patch.appScopeIds)));
+    return this.patchEntity(
+      "role assignment",
+      paths.assignment(id),
+      id,
+      assignmentPatchBody(patch),
+      readAssignment,
+      (a) =>
+        (patch.displayName === undefined || a.displayName === patch.displayName) &&
+        (patch.principalIds === undefined || samePrincipals(a.principalIds, patch.principalIds)) &&
+        (patch.appScopeIds === undefined || sameAppScopes(a.appScopeIds, patch.appScopeIds)),
+    );
   }
 
   async deleteAssignment(id: string): Promise<void> {
@@ -449,7 +562,9 @@ export class GraphBackend implements Backend {
   async liveCatalogue(): Promise<CatalogueAction[] | null> {
     if (!this.catalogue) {
       this.catalogue = this.guard(async () => readCatalogue(await this.client.list(paths.catalogue)));
-      this.catalogue.catch(() => { this.catalogue = undefined; }); // a failed read is retried next time
+      this.catalogue.catch(() => {
+        this.catalogue = undefined;
+      }); // a failed read is retried next time
     }
     return this.catalogue;
   }
@@ -460,9 +575,16 @@ export class GraphBackend implements Backend {
 }
 
 function notFound(kind: string, id: string, redactor: Redactor, cause?: GraphError): GraphError {
-  return new GraphError({
-    method: "PATCH", path: cause?.path ?? kind, status: 404, code: cause?.code ?? "NotFound",
-    message: `${kind} ${id} does not exist in the tenant (deleted outside Pulumi?); run \`pulumi refresh\`, then \`pulumi up\` to recreate it`,
-    requestId: cause?.requestId, clientRequestId: cause?.clientRequestId,
-  }, redactor);
+  return new GraphError(
+    {
+      method: "PATCH",
+      path: cause?.path ?? kind,
+      status: 404,
+      code: cause?.code ?? "NotFound",
+      message: `${kind} ${id} does not exist in the tenant (deleted outside Pulumi?); run \`pulumi refresh\`, then \`pulumi up\` to recreate it`,
+      requestId: cause?.requestId,
+      clientRequestId: cause?.clientRequestId,
+    },
+    redactor,
+  );
 }

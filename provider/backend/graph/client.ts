@@ -33,7 +33,13 @@ export interface RetryOptions {
   timeoutMs: number;
 }
 
-export const DEFAULT_RETRY: RetryOptions = { maxAttempts: 6, baseDelayMs: 500, maxDelayMs: 30_000, maxRetryAfterMs: 120_000, timeoutMs: 60_000 };
+export const DEFAULT_RETRY: RetryOptions = {
+  maxAttempts: 6,
+  baseDelayMs: 500,
+  maxDelayMs: 30_000,
+  maxRetryAfterMs: 120_000,
+  timeoutMs: 60_000,
+};
 
 export interface ClientEvent {
   kind: "retry" | "reauth";
@@ -75,7 +81,14 @@ const VERSION = (() => {
 })();
 
 /** Network errors that prove the request never reached the server. */
-const SAFE_NETWORK_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ENETUNREACH", "EHOSTUNREACH", "UND_ERR_CONNECT_TIMEOUT"]);
+const SAFE_NETWORK_CODES = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "ENETUNREACH",
+  "EHOSTUNREACH",
+  "UND_ERR_CONNECT_TIMEOUT",
+]);
 
 function errorCode(e: unknown): string | undefined {
   let cur: unknown = e;
@@ -106,7 +119,10 @@ export class GraphClient {
   constructor(private readonly opts: GraphClientOptions) {
     this.root = opts.root.replace(/\/+$/, "");
     this.origin = new URL(this.root).origin;
-    this.retry = { ...DEFAULT_RETRY, ...Object.fromEntries(Object.entries(opts.retry ?? {}).filter(([, v]) => v !== undefined && Number.isFinite(v))) };
+    this.retry = {
+      ...DEFAULT_RETRY,
+      ...Object.fromEntries(Object.entries(opts.retry ?? {}).filter(([, v]) => v !== undefined && Number.isFinite(v))),
+    };
     this.retry.maxAttempts = Math.max(1, Math.floor(this.retry.maxAttempts));
     this.sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
     this.random = opts.random ?? Math.random;
@@ -128,7 +144,8 @@ export class GraphClient {
     const seen = new Set<string>();
     let next: string | undefined = path;
     while (next) {
-      if (seen.has(next) || seen.size > 10_000) throw this.fail("GET", path, 0, "PagingLoop", "the service returned a @odata.nextLink it had already returned");
+      if (seen.has(next) || seen.size > 10_000)
+        throw this.fail("GET", path, 0, "PagingLoop", "the service returned a @odata.nextLink it had already returned");
       seen.add(next);
       const r = await this.send("GET", next, undefined, { allow404: false });
       out.push(...valuesOf(r.body));
@@ -160,7 +177,13 @@ export class GraphClient {
     if (/^https?:\/\//i.test(pathOrUrl)) {
       const u = new URL(pathOrUrl);
       if (u.origin !== this.origin) {
-        throw this.fail("GET", u.pathname, 0, "ForeignLink", `the service pointed to another origin (${u.origin}); the token is only ever sent to ${this.origin}`);
+        throw this.fail(
+          "GET",
+          u.pathname,
+          0,
+          "ForeignLink",
+          `the service pointed to another origin (${u.origin}); the token is only ever sent to ${this.origin}`,
+        );
       }
       return u;
     }
@@ -178,8 +201,18 @@ export class GraphClient {
     }
   }
 
-  private fail(method: string, path: string, status: number, code: string, message: string, ids: { requestId?: string; clientRequestId?: string; date?: string } = {}): GraphError {
-    return new GraphError({ method, path, status, code, message, ...ids, hint: hintFor(status, path, message) }, this.opts.redactor);
+  private fail(
+    method: string,
+    path: string,
+    status: number,
+    code: string,
+    message: string,
+    ids: { requestId?: string; clientRequestId?: string; date?: string } = {},
+  ): GraphError {
+    return new GraphError(
+      { method, path, status, code, message, ...ids, hint: hintFor(status, path, message) },
+      this.opts.redactor,
+    );
   }
 
   private backoff(attempt: number): number {
@@ -190,7 +223,11 @@ export class GraphClient {
   private event(e: ClientEvent): void {
     this.opts.onEvent?.(e);
     if (process.env.DEFENDER_RBAC_GRAPH_DEBUG) {
-      process.stderr.write(this.opts.redactor.redact(`defender-rbac graph: ${e.kind} ${e.method} ${e.path} attempt ${e.attempt}: ${e.reason}; waiting ${e.delayMs} ms\n`));
+      process.stderr.write(
+        this.opts.redactor.redact(
+          `defender-rbac graph: ${e.kind} ${e.method} ${e.path} attempt ${e.attempt}: ${e.reason}; waiting ${e.delayMs} ms\n`,
+        ),
+      );
     }
   }
 
@@ -223,15 +260,25 @@ export class GraphClient {
       }
       return { kind: "response", res: { status: res.status, body: parsed, headers: res.headers } };
     } catch (e) {
-      if (ctrl.signal.aborted) return { kind: "network", reason: `no answer within ${this.retry.timeoutMs} ms`, safe: false };
+      if (ctrl.signal.aborted)
+        return { kind: "network", reason: `no answer within ${this.retry.timeoutMs} ms`, safe: false };
       const code = errorCode(e);
-      return { kind: "network", reason: `connection failed${code ? ` (${code})` : ""}`, safe: !!code && SAFE_NETWORK_CODES.has(code) };
+      return {
+        kind: "network",
+        reason: `connection failed${code ? ` (${code})` : ""}`,
+        safe: !!code && SAFE_NETWORK_CODES.has(code),
+      };
     } finally {
       clearTimeout(timer);
     }
   }
 
-  private async send(method: string, pathOrUrl: string, body: unknown, o: { allow404: boolean; createSemantics?: boolean }): Promise<GraphResponse> {
+  private async send(
+    method: string,
+    pathOrUrl: string,
+    body: unknown,
+    o: { allow404: boolean; createSemantics?: boolean },
+  ): Promise<GraphResponse> {
     const url = this.url(pathOrUrl);
     const path = this.rel(url);
     const clientRequestId = randomUUID();
@@ -243,7 +290,10 @@ export class GraphClient {
       let reason: string;
       if (out.kind === "network") {
         if (o.createSemantics && !out.safe) throw new AmbiguousWriteError(out.reason);
-        if (last) throw this.fail(method, path, 0, "NetworkError", `${out.reason} after ${attempt} attempt(s)`, { clientRequestId });
+        if (last)
+          throw this.fail(method, path, 0, "NetworkError", `${out.reason} after ${attempt} attempt(s)`, {
+            clientRequestId,
+          });
         delay = this.backoff(attempt);
         reason = out.reason;
       } else {
@@ -251,11 +301,23 @@ export class GraphClient {
         const s = res.status;
         if ((s >= 200 && s < 300) || (s === 404 && o.allow404)) return res;
         const err = readGraphError(res.body, res.headers);
-        const ids = { requestId: err.requestId, clientRequestId: err.clientRequestId ?? clientRequestId, date: err.date };
+        const ids = {
+          requestId: err.requestId,
+          clientRequestId: err.clientRequestId ?? clientRequestId,
+          date: err.date,
+        };
         if (s >= 300 && s < 400) {
           const location = res.headers.get("location") ?? undefined;
-          if (o.createSemantics) throw new AmbiguousWriteError(`the service answered ${s} with a redirect`, location, s);
-          throw this.fail(method, path, s, err.code ?? "Redirect", `unexpected redirect${location ? ` to ${new URL(location, url).origin}` : ""}; redirects are not followed`, ids);
+          if (o.createSemantics)
+            throw new AmbiguousWriteError(`the service answered ${s} with a redirect`, location, s);
+          throw this.fail(
+            method,
+            path,
+            s,
+            err.code ?? "Redirect",
+            `unexpected redirect${location ? ` to ${new URL(location, url).origin}` : ""}; redirects are not followed`,
+            ids,
+          );
         }
         if (s === 401 && !reauthed) {
           reauthed = true;
@@ -265,9 +327,26 @@ export class GraphClient {
         }
         const retryAfter = parseRetryAfter(res.headers.get("retry-after"));
         const transient = s === 429 || s === 408 || s >= 500;
-        if (!transient) throw this.fail(method, path, s, err.code ?? `HTTP${s}`, err.message ?? (typeof res.body === "string" ? res.body.slice(0, 300) : ""), ids);
-        if (o.createSemantics && s !== 429) throw new AmbiguousWriteError(`the service answered ${s}${err.code ? ` ${err.code}` : ""}`, undefined, s);
-        if (last) throw this.fail(method, path, s, err.code ?? `HTTP${s}`, `${err.message ?? "transient failure"} (gave up after ${attempt} attempt(s))`, ids);
+        if (!transient)
+          throw this.fail(
+            method,
+            path,
+            s,
+            err.code ?? `HTTP${s}`,
+            err.message ?? (typeof res.body === "string" ? res.body.slice(0, 300) : ""),
+            ids,
+          );
+        if (o.createSemantics && s !== 429)
+          throw new AmbiguousWriteError(`the service answered ${s}${err.code ? ` ${err.code}` : ""}`, undefined, s);
+        if (last)
+          throw this.fail(
+            method,
+            path,
+            s,
+            err.code ?? `HTTP${s}`,
+            `${err.message ?? "transient failure"} (gave up after ${attempt} attempt(s))`,
+            ids,
+          );
         delay = retryAfter !== undefined ? Math.min(retryAfter, this.retry.maxRetryAfterMs) : this.backoff(attempt);
         reason = `${s}${err.code ? ` ${err.code}` : ""}${retryAfter !== undefined ? ` (Retry-After ${res.headers.get("retry-after")})` : ""}`;
       }

@@ -28,7 +28,10 @@ export class Redactor {
     for (const s of [...this.secrets].sort((a, b) => b.length - a.length)) out = out.split(s).join("[REDACTED]");
     out = out.replace(/(bearer\s+)(?!tokens?\b)[A-Za-z0-9\-._~+/]{8,}=*/gi, "$1[REDACTED]");
     out = out.replace(/\beyJ[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]*/g, "[REDACTED-JWT]");
-    out = out.replace(/((?:client_secret|client_assertion|access_token|refresh_token|id_token)["']?\s*[=:]\s*["']?)[^"'&\s,}]+/gi, "$1[REDACTED]");
+    out = out.replace(
+      /((?:client_secret|client_assertion|access_token|refresh_token|id_token)["']?\s*[=:]\s*["']?)[^"'&\s,}]+/gi,
+      "$1[REDACTED]",
+    );
     return out;
   }
 
@@ -67,9 +70,15 @@ export class GraphError extends Error {
 
   constructor(info: GraphErrorInfo, redactor: Redactor) {
     const what = info.status ? `${info.status}${info.code ? ` ${info.code}` : ""}` : (info.code ?? "error");
-    const ids = [info.requestId && `request-id ${info.requestId}`, info.clientRequestId && `client-request-id ${info.clientRequestId}`, info.date && `date ${info.date}`]
-      .filter(Boolean).join(", ");
-    const text = `Microsoft Graph ${info.method} ${info.path} failed: ${what}${info.message ? `: ${info.message}` : ""}${ids ? ` (${ids})` : ""}` +
+    const ids = [
+      info.requestId && `request-id ${info.requestId}`,
+      info.clientRequestId && `client-request-id ${info.clientRequestId}`,
+      info.date && `date ${info.date}`,
+    ]
+      .filter(Boolean)
+      .join(", ");
+    const text =
+      `Microsoft Graph ${info.method} ${info.path} failed: ${what}${info.message ? `: ${info.message}` : ""}${ids ? ` (${ids})` : ""}` +
       `${info.hint ? `\n${info.hint}` : ""}`;
     super(redactor.redact(text));
     this.name = "GraphError";
@@ -89,7 +98,11 @@ export class GraphError extends Error {
  * POST that *did* create the object: reference §5). The backend reconciles before posting again.
  */
 export class AmbiguousWriteError extends Error {
-  constructor(readonly reason: string, readonly location?: string, readonly status?: number) {
+  constructor(
+    readonly reason: string,
+    readonly location?: string,
+    readonly status?: number,
+  ) {
     super(`the outcome of the create is unknown (${reason})`);
     this.name = "AmbiguousWriteError";
   }
@@ -98,12 +111,20 @@ export class AmbiguousWriteError extends Error {
 /** The hint for a failure this API is known for, if any. */
 export function hintFor(status: number, path: string, message: string | undefined): string | undefined {
   const p = path.toLowerCase();
-  if (status === 403 && (p.includes("/roledefinitions") || p.includes("/roleassignments") || p.includes("/resourcenamespaces"))) {
-    return "Unified RBAC is not active in this tenant, or the token lacks RoleManagement.Read.Defender " +
+  if (
+    status === 403 &&
+    (p.includes("/roledefinitions") || p.includes("/roleassignments") || p.includes("/resourcenamespaces"))
+  ) {
+    return (
+      "Unified RBAC is not active in this tenant, or the token lacks RoleManagement.Read.Defender " +
       "(RoleManagement.ReadWrite.Defender to make changes; grant it as an application permission with admin consent). " +
-      "Activate at least one workload in the Defender portal (Settings > Microsoft Defender XDR > Permissions and roles) and check the app registration's API permissions.";
+      "Activate at least one workload in the Defender portal (Settings > Microsoft Defender XDR > Permissions and roles) and check the app registration's API permissions."
+    );
   }
-  if (status === 404 && /\/rolemanagement\/defender\/(roledefinitions|roleassignments|resourcenamespaces)(\?|$)/.test(p)) {
+  if (
+    status === 404 &&
+    /\/rolemanagement\/defender\/(roledefinitions|roleassignments|resourcenamespaces)(\?|$)/.test(p)
+  ) {
     return "The Defender role management collections are missing: the tenant may not be provisioned for Microsoft Defender XDR, or the Graph root is wrong.";
   }
   if (status === 403 && p.startsWith("/v1.0/groups")) {
@@ -113,8 +134,10 @@ export function hintFor(status: number, path: string, message: string | undefine
     return "The token was rejected: check tenantId, clientId and the credential, and that the token's audience is this Graph root.";
   }
   if (status === 400 && message && /is not a valid permission for storage/i.test(message)) {
-    return "The tenant lists this permission in its catalogue but cannot store it: microsoft.xdr/dataops/* permissions need Microsoft Sentinel onboarded to Defender " +
-      "(or the Sentinel data lake). Remove the Data operations permissions from the role, or complete that onboarding first.";
+    return (
+      "The tenant lists this permission in its catalogue but cannot store it: microsoft.xdr/dataops/* permissions need Microsoft Sentinel onboarded to Defender " +
+      "(or the Sentinel data lake). Remove the Data operations permissions from the role, or complete that onboarding first."
+    );
   }
   if (status === 400 && p.startsWith("/v1.0/rolemanagement/defender")) {
     return "roleManagement/defender exists only in the beta API; the backend always calls /beta.";

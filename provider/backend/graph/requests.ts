@@ -36,22 +36,28 @@ export function odataString(s: string): string {
 
 /** `?$filter=…&$select=…` with every value percent-encoded (the `$` names stay literal). */
 export function query(params: Record<string, string | undefined>): string {
-  const parts = Object.entries(params).filter(([, v]) => v !== undefined && v !== "").map(([k, v]) => `${k}=${encodeURIComponent(v!)}`);
+  const parts = Object.entries(params)
+    .filter(([, v]) => v !== undefined && v !== "")
+    .map(([k, v]) => `${k}=${encodeURIComponent(v!)}`);
   return parts.length ? `?${parts.join("&")}` : "";
 }
 
 export const filters = {
-  roleByName: (displayName: string) => `${paths.roleDefinitions}${query({ $filter: `displayName eq ${odataString(displayName)}` })}`,
-  assignmentsOfRole: (roleId: string) => `${paths.roleAssignments}${query({ $filter: `roleDefinitionId eq ${odataString(roleId)}` })}`,
+  roleByName: (displayName: string) =>
+    `${paths.roleDefinitions}${query({ $filter: `displayName eq ${odataString(displayName)}` })}`,
+  assignmentsOfRole: (roleId: string) =>
+    `${paths.roleAssignments}${query({ $filter: `roleDefinitionId eq ${odataString(roleId)}` })}`,
 };
 
 /** Refuses anything that is not a Graph action string, with the reason. */
 export function graphActions(actions: readonly string[]): string[] {
   const bad = actions.filter((a) => typeof a !== "string" || a.trim() === "" || isUnpublishedKey(a));
   if (bad.length) {
-    throw new Error(`the graph backend cannot store ${bad.map((b) => JSON.stringify(b)).join(", ")}: ` +
-      "a local urn:defender-rbac:permission key stands for a permission whose Graph action string is not published. " +
-      "Use the action string your tenant lists (`defender-rbac catalog`), or a wildcard that covers it.");
+    throw new Error(
+      `the graph backend cannot store ${bad.map((b) => JSON.stringify(b)).join(", ")}: ` +
+        "a local urn:defender-rbac:permission key stands for a permission whose Graph action string is not published. " +
+        "Use the action string your tenant lists (`defender-rbac catalog`), or a wildcard that covers it.",
+    );
   }
   return actions.map((a) => a.trim());
 }
@@ -74,7 +80,9 @@ export function rolePatchBody(patch: RolePatch): RoleBody {
   return {
     ...(patch.displayName !== undefined ? { displayName: patch.displayName } : {}),
     ...(patch.description !== undefined ? { description: patch.description } : {}),
-    ...(patch.actions !== undefined ? { rolePermissions: [{ allowedResourceActions: graphActions(patch.actions) }] } : {}),
+    ...(patch.actions !== undefined
+      ? { rolePermissions: [{ allowedResourceActions: graphActions(patch.actions) }] }
+      : {}),
   };
 }
 
@@ -100,6 +108,8 @@ export function assignmentPatchBody(patch: AssignmentPatch): AssignmentBody {
   return {
     ...(patch.displayName !== undefined ? { displayName: patch.displayName } : {}),
     ...(patch.principalIds !== undefined ? { principalIds: [...patch.principalIds] } : {}),
-    ...(patch.appScopeIds !== undefined ? { appScopeIds: patch.appScopeIds.length ? [...patch.appScopeIds] : ["/"] } : {}),
+    ...(patch.appScopeIds !== undefined
+      ? { appScopeIds: patch.appScopeIds.length ? [...patch.appScopeIds] : ["/"] }
+      : {}),
   };
 }

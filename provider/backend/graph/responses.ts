@@ -46,10 +46,15 @@ export function nextLinkOf(body: unknown): string | undefined {
  * ignored. Graph has no "imported" marker, so `imported` is always null here.
  */
 export function readRole(body: unknown): RoleRecord {
-  if (!isObject(body) || typeof body.id !== "string" || body.id === "") throw new UnexpectedResponseError("role definition", body);
+  if (!isObject(body) || typeof body.id !== "string" || body.id === "")
+    throw new UnexpectedResponseError("role definition", body);
   const seen = new Set<string>();
   const actions: string[] = [];
-  const perms = Array.isArray(body.rolePermissions) ? body.rolePermissions : isObject(body.rolePermissions) ? [body.rolePermissions] : [];
+  const perms = Array.isArray(body.rolePermissions)
+    ? body.rolePermissions
+    : isObject(body.rolePermissions)
+      ? [body.rolePermissions]
+      : [];
   for (const p of perms) {
     if (!isObject(p)) continue;
     for (const a of strings(p.allowedResourceActions)) {
@@ -75,12 +80,14 @@ export function readRole(body: unknown): RoleRecord {
  * ("/"), as EntraOps reads it; an empty `appScopeIds` stays empty (core/scope canonicalises it to "/").
  */
 export function readAssignment(body: unknown): AssignmentRecord {
-  if (!isObject(body) || typeof body.id !== "string" || body.id === "") throw new UnexpectedResponseError("role assignment", body);
+  if (!isObject(body) || typeof body.id !== "string" || body.id === "")
+    throw new UnexpectedResponseError("role assignment", body);
   const dirs = strings(body.directoryScopeIds);
   return {
     id: body.id,
     displayName: str(body.displayName) ?? "",
-    roleDefinitionId: str(body.roleDefinitionId) ?? (isObject(body.roleDefinition) ? str(body.roleDefinition.id) ?? "" : ""),
+    roleDefinitionId:
+      str(body.roleDefinitionId) ?? (isObject(body.roleDefinition) ? (str(body.roleDefinition.id) ?? "") : ""),
     principalIds: strings(body.principalIds),
     appScopeIds: strings(body.appScopeIds),
     directoryScopeIds: dirs.length ? dirs : ["/"],
@@ -114,9 +121,11 @@ export function readResourceAction(a: unknown): CatalogueAction | undefined {
   let action: string;
   let other: string;
   if (id.includes("/")) [action, other] = [id, name];
-  else if (name.includes("/")) [action, other] = [name, ""]; // documented shape: id is a dashed key, not display text
+  else if (name.includes("/"))
+    [action, other] = [name, ""]; // documented shape: id is a dashed key, not display text
   else return undefined;
-  const displayName = other && !other.includes("/") && other.toLowerCase() !== action.toLowerCase() ? other : description;
+  const displayName =
+    other && !other.includes("/") && other.toLowerCase() !== action.toLowerCase() ? other : description;
   return { action, ...(displayName ? { displayName } : {}), ...(description ? { description } : {}) };
 }
 
@@ -130,7 +139,12 @@ export interface CustomAppScopeRecord {
 /** A customAppScope (device groups and the like; read-only for Defender). customAttributes is ignored: docs and example disagree on its type. */
 export function readCustomAppScope(body: unknown): CustomAppScopeRecord {
   if (!isObject(body) || typeof body.id !== "string") throw new UnexpectedResponseError("custom app scope", body);
-  return { id: body.id, type: str(body.type) ?? "", displayName: str(body.displayName) ?? "", description: str(body.description) ?? "" };
+  return {
+    id: body.id,
+    type: str(body.type) ?? "",
+    displayName: str(body.displayName) ?? "",
+    description: str(body.description) ?? "",
+  };
 }
 
 export interface GroupRecord {
@@ -145,7 +159,10 @@ export function readGroup(body: unknown): GroupRecord | undefined {
 
 /** Object ids of a group's members (users, groups, service principals alike). */
 export function readMemberIds(values: unknown[]): string[] {
-  return values.filter(isObject).map((m) => str(m.id)).filter((x): x is string => !!x);
+  return values
+    .filter(isObject)
+    .map((m) => str(m.id))
+    .filter((x): x is string => !!x);
 }
 
 export interface GraphErrorBody {

@@ -22,8 +22,10 @@ const assignment = new RoleAssignment("analyst-endpoint", {
   scope: Scope.workloads("endpoint"),
 });
 
-const imported = config.getBoolean("withImport") === false ? undefined
-  : new ImportedRole("mdo-reader", { source: "mdo", role: "Security reader" });
+const imported =
+  config.getBoolean("withImport") === false
+    ? undefined
+    : new ImportedRole("mdo-reader", { source: "mdo", role: "Security reader" });
 
 export const roleId = role.id;
 export const actions = role.actions;
