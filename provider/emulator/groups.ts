@@ -1,0 +1,50 @@
+/** /v1.0/groups (+ /{id}/members): the Defender for Identity role groups ("Azure ATP …") of the store. */
+import { createHash } from "node:crypto";
+import type { TenantStore } from "../backend/store";
+import { isGuid } from "../core/scope";
+import type { EmulatorBehaviour } from "./behaviour";
+import { HttpError, Reply, allow, notFound } from "./http";
+import { page, select } from "./paging";
+
+/** A stable GUID for a legacy group id that is not one. */
+function guidFor(s: string): string {
+  if (isGuid(s)) return s.toLowerCase();
+  const h = createHash("sha1").update(`mdi-group:${s}`).digest("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+export function groups(
+  emu: { store: TenantStore; behaviour: EmulatorBehaviour },
+  method: string,
+  url: URL,
+  rest: string[],
+  origin: string,
+): Reply {
+  allow(method, ["GET"]);
+  const groups = emu.store.listLegacyRoles("mdi").map((l) => {
+    const suffix = /admin/i.test(l.name) ? "Administrators" : /user/i.test(l.name) ? "Users" : "Viewers";
+    return {
+      id: guidFor(l.id),
+      displayName: /^azure atp /i.test(l.id) ? l.id : `Azure ATP default ${suffix}`,
+      securityEnabled: true,
+      mailEnabled: false,
+      members: l.members,
+    };
+  });
+  const strip = ({ members: _m, ...g }: { members: string[]; [k: string]: unknown }) => g;
+  const ctx = `${origin}/v1.0/$metadata#groups`;
+  const [id, nav] = rest;
+  if (!id) return page(url, groups.map(strip), origin, ctx, emu.behaviour.pageSize);
+  const g = groups.find((x) => x.id === id.toLowerCase());
+  if (!g) throw notFound(id);
+  if (!nav) return { status: 200, body: { "@odata.context": `${ctx}/$entity`, ...select(strip(g), url) } };
+  if (nav.toLowerCase() !== "members")
+    throw new HttpError(404, "NotFound", `Resource not found for the segment '${nav}'.`);
+  return page(
+    url,
+    g.members.map((m) => ({ "@odata.type": "#microsoft.graph.user", id: m })),
+    origin,
+    `${origin}/v1.0/$metadata#directoryObjects`,
+    emu.behaviour.pageSize,
+  );
+}
