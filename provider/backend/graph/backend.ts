@@ -7,7 +7,8 @@
  *   RoleManagement.ReadWrite.Defender  `pulumi up` / `destroy` (POST, PATCH, DELETE)
  *   GroupMember.Read.All               only for ImportedRole { source: "mdi" } (Entra "Azure ATP …" groups)
  * Authentication and its config keys: auth.ts. Transport, retries and paging: client.ts. Bodies:
- * requests.ts. Parsing: responses.ts.
+ * requests.ts. Parsing: responses.ts. Settings: tuning.ts. Read-after-write: consistency.ts.
+ * Duplicate-safe create: create.ts.
  *
  * What this layer adds on top of the client:
  *   - No duplicates on retry. Before a create it notes which objects with the same name already exist;
@@ -46,9 +47,15 @@ import {
 } from "../backend";
 import { TokenSource, createTokenSource, resolveAuthSettings } from "./auth";
 import { ClientEvent, GraphClient, RetryOptions } from "./client";
-import { AmbiguousWriteError, GraphError, Redactor } from "./errors";
+import { ConsistencyWindow } from "./consistency";
+import { DuplicateSafeCreate } from "./create";
+import { GraphError, Redactor } from "./errors";
+import { BackendEvent, eventSink } from "./events";
 import { assignmentCreateBody, assignmentPatchBody, filters, paths, roleCreateBody, rolePatchBody } from "./requests";
 import { readAssignment, readCatalogue, readGroup, readMemberIds, readRole } from "./responses";
+import { tuningFrom } from "./tuning";
+
+export type { BackendEvent } from "./events";
 
 export interface GraphBackendOptions {
   /** Graph root, e.g. https://graph.microsoft.com or the emulator's URL. */
@@ -59,11 +66,6 @@ export interface GraphBackendOptions {
   /** How long a just-written object may take to become readable (default 10 000 ms). */
   consistencyWaitMs?: number;
   onEvent?: (e: ClientEvent | BackendEvent) => void;
-}
-
-export interface BackendEvent {
-  kind: "reconcile" | "adopt" | "dedupe" | "readback";
-  detail: string;
 }
 
 const NOTES = {
@@ -80,48 +82,18 @@ const NOTES = {
     "Graph stores only action strings; a permission whose action string is not published must come from the tenant's live catalogue.",
 };
 
-const num = (settings: Record<string, string>, key: string): number | undefined => {
-  const v = settings[key];
-  if (v === undefined || v === "") return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < 0) throw new Error(`defender-rbac:${key} must be a non-negative number (got "${v}")`);
-  return n;
-};
-
-/** The retry and consistency settings of a config (`defender-rbac:graph*`). */
-export function tuningFrom(settings: Record<string, string>): {
-  retry: Partial<RetryOptions>;
-  consistencyWaitMs?: number;
-} {
-  return {
-    retry: {
-      maxAttempts: num(settings, "graphMaxAttempts"),
-      baseDelayMs: num(settings, "graphRetryBaseMs"),
-      maxDelayMs: num(settings, "graphRetryMaxMs"),
-      maxRetryAfterMs: num(settings, "graphMaxRetryAfterMs"),
-      timeoutMs: num(settings, "graphTimeoutMs"),
-    },
-    consistencyWaitMs: num(settings, "graphConsistencyWaitMs"),
-  };
-}
-
 const MDI_SUFFIX: Record<string, number> = { administrators: 0, users: 1, viewers: 2 };
 
 export class GraphBackend implements Backend {
   readonly name = "graph";
   readonly client: GraphClient;
   private readonly redactor: Redactor;
-  private readonly consistencyWaitMs: number;
+  private readonly window: ConsistencyWindow;
+  private readonly creates: DuplicateSafeCreate;
+  private readonly event: (e: BackendEvent) => void;
   private catalogue: Promise<CatalogueAction[]> | undefined;
-  /** id (lower case) → time until which a 404 may just be replication lag. */
-  private readonly recent = new Map<string, number>();
-  /** Ids this instance created or adopted: never adopted again by another create. */
-  private readonly claimed = new Set<string>();
-  /** Ids this instance deleted: a 404 for them needs no confirmation. */
-  private readonly deleted = new Set<string>();
-  private readonly locks = new Map<string, Promise<unknown>>();
 
-  constructor(private readonly opts: GraphBackendOptions) {
+  constructor(opts: GraphBackendOptions) {
     this.redactor = opts.redactor ?? new Redactor();
     this.client = new GraphClient({
       root: opts.root,
@@ -130,7 +102,9 @@ export class GraphBackend implements Backend {
       retry: opts.retry,
       onEvent: opts.onEvent,
     });
-    this.consistencyWaitMs = opts.consistencyWaitMs ?? 10_000;
+    this.event = eventSink(opts.onEvent, this.redactor);
+    this.window = new ConsistencyWindow(opts.consistencyWaitMs ?? 10_000, this.client, this.redactor, this.event);
+    this.creates = new DuplicateSafeCreate(this.client, this.window, this.redactor, this.event);
   }
 
   /** Called by backend/index.ts for `defender-rbac:backend graph`. */
@@ -175,187 +149,6 @@ export class GraphBackend implements Backend {
     }
   }
 
-  private async locked<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.locks.get(key) ?? Promise.resolve();
-    const run = prev.catch(() => undefined).then(fn);
-    this.locks.set(key, run);
-    try {
-      return await run;
-    } finally {
-      if (this.locks.get(key) === run) this.locks.delete(key);
-    }
-  }
-
-  private event(e: BackendEvent): void {
-    this.opts.onEvent?.(e);
-    if (process.env.DEFENDER_RBAC_GRAPH_DEBUG)
-      process.stderr.write(this.redactor.redact(`defender-rbac graph: ${e.kind}: ${e.detail}\n`));
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((r) => setTimeout(r, ms));
-  }
-
-  private get pollMs(): number {
-    return Math.max(10, Math.min(500, Math.round(this.consistencyWaitMs / 8)));
-  }
-
-  private markWritten(id: string): void {
-    this.deleted.delete(id.toLowerCase());
-    this.recent.set(id.toLowerCase(), Date.now() + this.consistencyWaitMs);
-    if (this.recent.size > 1000) for (const [k, until] of this.recent) if (until < Date.now()) this.recent.delete(k);
-  }
-
-  /**
-   * GET by id. A 404 for an object this instance wrote moments ago is retried until the consistency
-   * window ends. A 404 for any other id is confirmed once after a short pause (unless this instance
-   * deleted it): a refresh in a new process right after the create would otherwise take a lagging
-   * replica's 404 for a deletion, drop the resource from state, and create a duplicate on the next up.
-   */
-  private async getFresh(path: string, id: string): Promise<unknown | null> {
-    let body = await this.client.get(path);
-    const key = id.toLowerCase();
-    const writtenHere = (this.recent.get(key) ?? 0) > Date.now();
-    if (body === null && !writtenHere && !this.deleted.has(key)) {
-      await this.sleep(Math.min(1000, Math.round(this.consistencyWaitMs / 4)));
-      return this.client.get(path);
-    }
-    while (body === null) {
-      const until = this.recent.get(id.toLowerCase());
-      if (!until || Date.now() >= until) break;
-      this.event({ kind: "readback", detail: `${path} not readable yet; retrying` });
-      await this.sleep(this.pollMs);
-      body = await this.client.get(path);
-    }
-    return body;
-  }
-
-  /** Reads an object back until `ok` holds (after a PATCH answered 204) or the window ends; the last read wins. */
-  private async readBack<T>(path: string, id: string, read: (b: unknown) => T, ok: (r: T) => boolean): Promise<T> {
-    const until = Date.now() + this.consistencyWaitMs;
-    for (;;) {
-      const body = await this.getFresh(path, id);
-      if (body === null)
-        throw new GraphError(
-          {
-            method: "GET",
-            path,
-            status: 404,
-            code: "NotFound",
-            message: `the object ${id} was updated but cannot be read back`,
-          },
-          this.redactor,
-        );
-      const rec = read(body);
-      if (ok(rec) || Date.now() >= until) return rec;
-      this.event({ kind: "readback", detail: `${path} does not show the update yet; retrying` });
-      await this.sleep(this.pollMs);
-    }
-  }
-
-  /**
-   * Creates with duplicate prevention. `existing` lists the candidates (objects a create could have
-   * made); `matches` says whether one is the object we asked for.
-   */
-  private async createOnce<T extends { id: string }>(
-    what: string,
-    post: () => Promise<{ status: number; body: unknown; headers: Headers }>,
-    read: (b: unknown) => T,
-    existing: () => Promise<T[]>,
-    matches: (r: T) => boolean,
-    getById: (id: string) => Promise<T | null>,
-    remove: (id: string) => Promise<void>,
-  ): Promise<T> {
-    const before = new Set((await existing()).map((r) => r.id.toLowerCase()));
-    const fresh = (r: T) => !before.has(r.id.toLowerCase()) && !this.claimed.has(r.id.toLowerCase()) && matches(r);
-    const adopt = (r: T, why: string) => {
-      this.claimed.add(r.id.toLowerCase());
-      this.markWritten(r.id);
-      this.event({ kind: "adopt", detail: `${what} ${r.id}: ${why}` });
-      return r;
-    };
-    /** Looks for the object an ambiguous POST may have made, for up to the consistency window. */
-    const reconcile = async (location: string | undefined): Promise<T | undefined> => {
-      const idFromLocation = location ? /\/([^/?#]+)\/?(?:[?#].*)?$/.exec(location)?.[1] : undefined;
-      if (idFromLocation) {
-        const id = decodeURIComponent(idFromLocation);
-        this.markWritten(id);
-        const r = await getById(id).catch(() => null);
-        if (r && fresh(r)) return r;
-      }
-      const until = Date.now() + this.consistencyWaitMs;
-      for (;;) {
-        const found = (await existing()).filter(fresh).sort((a, b) => a.id.localeCompare(b.id));
-        if (found.length) return found[0];
-        if (Date.now() >= until) return undefined;
-        await this.sleep(this.pollMs);
-      }
-    };
-    /** Deletes further copies an earlier ambiguous attempt of this call made. */
-    const dedupe = async (keep: string) => {
-      for (const r of (await existing()).filter(fresh)) {
-        if (r.id.toLowerCase() === keep.toLowerCase()) continue;
-        this.event({ kind: "dedupe", detail: `${what} ${r.id} is a duplicate made by a retried create; deleting it` });
-        await remove(r.id);
-      }
-    };
-
-    let ambiguous = false;
-    let lastReason = "";
-    const attempts = this.client.retry.maxAttempts;
-    for (let attempt = 1; attempt <= attempts; attempt++) {
-      try {
-        const res = await post();
-        let rec: T | undefined;
-        try {
-          rec = read(res.body);
-        } catch {
-          rec = await reconcile(res.headers.get("location") ?? undefined); // a 2xx without the entity
-          if (!rec)
-            throw new GraphError(
-              {
-                method: "POST",
-                path: what,
-                status: res.status,
-                code: "NoEntity",
-                message: `the create was answered ${res.status} without the new ${what}, and it cannot be found`,
-              },
-              this.redactor,
-            );
-        }
-        adopt(rec, "created");
-        if (ambiguous) await dedupe(rec.id);
-        return rec;
-      } catch (e) {
-        if (!(e instanceof AmbiguousWriteError)) throw e;
-        ambiguous = true;
-        lastReason = e.reason;
-        this.event({
-          kind: "reconcile",
-          detail: `create of ${what}: ${e.reason}; looking for the object before posting again`,
-        });
-        const found = await reconcile(e.location);
-        if (found) {
-          adopt(found, `found after "${e.reason}"`);
-          await dedupe(found.id);
-          return found;
-        }
-        if (attempt < attempts)
-          await this.sleep(Math.min(this.client.retry.maxDelayMs, this.client.retry.baseDelayMs * 2 ** (attempt - 1)));
-      }
-    }
-    throw new GraphError(
-      {
-        method: "POST",
-        path: what,
-        status: 0,
-        code: "CreateFailed",
-        message: `gave up after ${attempts} attempt(s); last: ${lastReason}. Nothing was created.`,
-      },
-      this.redactor,
-    );
-  }
-
   // ---- roles ------------------------------------------------------------------------------------
 
   async listRoles(): Promise<RoleRecord[]> {
@@ -364,7 +157,7 @@ export class GraphBackend implements Backend {
 
   async getRole(id: string): Promise<RoleRecord | null> {
     return this.guard(async () => {
-      const body = await this.getFresh(paths.role(id), id);
+      const body = await this.window.getFresh(paths.role(id), id);
       return body === null ? null : readRole(body);
     });
   }
@@ -382,8 +175,8 @@ export class GraphBackend implements Backend {
     const body = roleCreateBody(input); // refuses local keys before anything is sent
     const description = input.description ?? "";
     return this.guard(() =>
-      this.locked(`role:${input.displayName.toLowerCase()}`, () =>
-        this.createOnce<RoleRecord>(
+      this.creates.locked(`role:${input.displayName.toLowerCase()}`, () =>
+        this.creates.createOnce<RoleRecord>(
           "roleDefinitions",
           () => this.client.post(paths.roleDefinitions, body),
           readRole,
@@ -429,14 +222,14 @@ export class GraphBackend implements Backend {
   ): Promise<T> {
     return this.guard(async () => {
       if (Object.keys(body).length === 0) {
-        const current = await this.getFresh(path, id);
+        const current = await this.window.getFresh(path, id);
         if (current === null) throw notFound(kind, id, this.redactor);
         return read(current);
       }
       const res = await this.client.patch(path, body).catch((e) => {
         throw e instanceof GraphError && e.status === 404 ? notFound(kind, id, this.redactor, e) : e;
       });
-      this.markWritten(id);
+      this.window.markWritten(id);
       if (res.status === 200) {
         try {
           const r = read(res.body);
@@ -445,7 +238,7 @@ export class GraphBackend implements Backend {
           // 200 without a usable entity: read it back
         }
       }
-      return this.readBack(path, id, read, reflects);
+      return this.window.readBack(path, id, read, reflects);
     });
   }
 
@@ -462,8 +255,7 @@ export class GraphBackend implements Backend {
 
   private async deleteRoleOnly(id: string): Promise<void> {
     await this.client.delete(paths.role(id));
-    this.recent.delete(id.toLowerCase());
-    this.deleted.add(id.toLowerCase());
+    this.window.markDeleted(id);
   }
 
   // ---- assignments ------------------------------------------------------------------------------
@@ -483,7 +275,7 @@ export class GraphBackend implements Backend {
 
   async getAssignment(id: string): Promise<AssignmentRecord | null> {
     return this.guard(async () => {
-      const body = await this.getFresh(paths.assignment(id), id);
+      const body = await this.window.getFresh(paths.assignment(id), id);
       return body === null ? null : readAssignment(body);
     });
   }
@@ -491,8 +283,8 @@ export class GraphBackend implements Backend {
   async createAssignment(input: AssignmentInput): Promise<AssignmentRecord> {
     const body = assignmentCreateBody(input);
     return this.guard(() =>
-      this.locked(`assignment:${input.roleDefinitionId.toLowerCase()}:${input.displayName.toLowerCase()}`, () =>
-        this.createOnce<AssignmentRecord>(
+      this.creates.locked(`assignment:${input.roleDefinitionId.toLowerCase()}:${input.displayName.toLowerCase()}`, () =>
+        this.creates.createOnce<AssignmentRecord>(
           "roleAssignments",
           () => this.client.post(paths.roleAssignments, body),
           readAssignment,
@@ -525,8 +317,7 @@ export class GraphBackend implements Backend {
   async deleteAssignment(id: string): Promise<void> {
     return this.guard(async () => {
       await this.client.delete(paths.assignment(id));
-      this.recent.delete(id.toLowerCase());
-      this.deleted.add(id.toLowerCase());
+      this.window.markDeleted(id);
     });
   }
 
