@@ -11,9 +11,9 @@ import {
   knownActionByAction,
   wildcardByAction,
 } from "../core/catalogue";
+import type { Io, Register } from "./io";
 import { table } from "./table";
-import type { Io } from "./program";
-import { TenantOptions, openTenant } from "./tenant";
+import { TenantOptions, openTenant, withTenantOptions } from "./tenant";
 
 export function catalogJson() {
   return {
@@ -114,3 +114,16 @@ export async function liveCatalogCommand(opts: TenantOptions & { json?: boolean 
     await backend.close?.().catch(() => undefined);
   }
 }
+
+export const register: Register = (program, io, setExit) => {
+  withTenantOptions(
+    program
+      .command("catalog")
+      .description(
+        "List the unified permissions with their levels, action strings and provenance; with --backend graph, the tenant's own catalogue.",
+      )
+      .option("--json", "print one JSON object"),
+  ).action(async (opts: TenantOptions & { json?: boolean }) =>
+    setExit(opts.backend ? await liveCatalogCommand(opts, io) : catalogCommand(opts, io)),
+  );
+};

@@ -9,7 +9,7 @@ import { Option } from "commander";
 import { storePathFor } from "../backend/local";
 import { TenantStore } from "../backend/store";
 import { startEmulator, type EmulatorBehaviour, type RunningEmulator } from "../emulator/server";
-import { addCommand, Io } from "./program";
+import type { Io, Register } from "./io";
 
 export interface EmulatorCommandOptions {
   port?: string;
@@ -87,7 +87,7 @@ function untilSignal(): Promise<void> {
   });
 }
 
-addCommand((program, io, setExit) => {
+export const register: Register = (program, io, setExit) => {
   program
     .command("emulator")
     .description(
@@ -115,4 +115,4 @@ addCommand((program, io, setExit) => {
     )
     .option("--verbose", "log every request to standard error")
     .action(async (opts: EmulatorCommandOptions) => setExit(await emulatorCommand(opts, io)));
-});
+};

@@ -25,7 +25,7 @@ import {
   scopeToAppScopeIds,
 } from "../core/scope";
 import { labelsFor } from "../handlers/permissions";
-import { addCommand, Io } from "./program";
+import type { Io, Register } from "./io";
 import { TenantOptions, openTenant, withTenantOptions } from "./tenant";
 
 export interface ExportedRole {
@@ -265,9 +265,6 @@ export interface ExportOptions extends TenantOptions {
   output?: string;
 }
 
-/** Kept for callers of the earlier name. */
-export const openForExport = (opts: TenantOptions, cwd?: string): Promise<Backend> => openTenant(opts, cwd);
-
 export async function exportCommand(opts: ExportOptions, io: Io): Promise<number> {
   if (!["ts", "json"].includes(opts.format)) {
     io.err(`defender-rbac export: --format must be "ts" or "json" (got "${opts.format}")`);
@@ -293,7 +290,7 @@ export async function exportCommand(opts: ExportOptions, io: Io): Promise<number
   }
 }
 
-addCommand((program, io, setExit) => {
+export const register: Register = (program, io, setExit) => {
   withTenantOptions(program.command("export"), "local")
     .description(
       "Print every role and assignment of a tenant as JSON, or as a Pulumi TypeScript program that adopts them. Read-only.",
@@ -301,4 +298,4 @@ addCommand((program, io, setExit) => {
     .addOption(new Option("--format <format>", "ts (a Pulumi program) or json").choices(["ts", "json"]).default("ts"))
     .option("-o, --output <file>", "write to a file instead of standard output")
     .action(async (opts: ExportOptions) => setExit(await exportCommand(opts, io)));
-});
+};

@@ -1,6 +1,5 @@
 #!/usr/bin/env node
 import { run } from "./program";
-import "./commands";
 
 // `defender-rbac catalog | head`: the reader went away; stop writing quietly instead of crashing.
 process.stdout.on("error", (e: NodeJS.ErrnoException) => {

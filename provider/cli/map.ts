@@ -2,8 +2,9 @@
 import { LEGACY_SOURCES } from "../core/legacy";
 import { mapLegacyRoles } from "../core/mapping";
 import { formatIssue } from "../core/errors";
+import { Option } from "commander";
+import type { Io, Register } from "./io";
 import { table } from "./table";
-import type { Io } from "./program";
 
 export interface MapOptions {
   from: string;
@@ -66,3 +67,20 @@ export function mapCommand(opts: MapOptions, io: Io): number {
   }
   return 0;
 }
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+export const register: Register = (program, io, setExit) => {
+  program
+    .command("map")
+    .description("Show the Unified RBAC permissions that legacy roles map to (Microsoft's migration tables).")
+    .addOption(new Option("--from <source>", "legacy model: mde, mdo, mdi or entra").makeOptionMandatory())
+    .requiredOption(
+      "--role <name>",
+      "legacy role or permission (repeat; for mde, the permissions of one custom role)",
+      collect,
+    )
+    .option("--json", "print one JSON object")
+    .option("--explain", "show which legacy entry produced which permission")
+    .action((opts: MapOptions) => setExit(mapCommand(opts, io)));
+};

@@ -2,7 +2,6 @@
 import assert from "node:assert/strict";
 import { startEmulator, RunningEmulator } from "../../provider/emulator";
 import { run } from "../../provider/cli/program";
-import "../../provider/cli/commands";
 
 function capture() {
   const out: string[] = [];

@@ -9,7 +9,6 @@ import * as ts from "typescript";
 import { TenantStore } from "../../provider/backend/store";
 import { ExportData, readTenant, toTypeScript } from "../../provider/cli/export";
 import { run } from "../../provider/cli/program";
-import "../../provider/cli/commands";
 import { emulatorCommand } from "../../provider/cli/emulator";
 import { RunningEmulator, startEmulator } from "../../provider/emulator";
 import { TOKEN, fastBackend, guid, tempDir } from "./helpers";
