@@ -3,7 +3,7 @@
  * activation state. Everything here is derived from the seeds; nothing invents a Graph action string.
  *  - Built-in roles: the default Unified RBAC permissions of the Entra global roles (mapping page,
  *    "permissions for all workloads" column). Graph's real built-in role list is not published
- *    (reference §12), so this is a local model of them, marked as built-in and immutable.
+ *    (docs/mapping.md), so this is a local model of them, marked as built-in and immutable.
  *  - Legacy roles: every MDO/EOP role group and role and the three MDI role groups of the mapping
  *    tables, plus sample MDE custom roles, each with sample members.
  *  - Activation: Defender for Cloud is active by default (activate-defender-rbac); the rest are not.

@@ -6,7 +6,7 @@
  *
  * Microsoft publishes the permission names (Learn `custom-permissions-details`) but no catalogue of
  * Graph action strings. Each level therefore carries the action string only where a source gives one,
- * with its provenance, exactly as `shared/reference/defender-urbac.md` §6 records it:
+ * with its provenance, exactly as docs/permissions.md records it:
  *   documented — Microsoft documents it now or did on an older page (DOC, DOC-OLD);
  *   community  — community code that calls the real API uses it (COMM, COMM-MEASURED);
  *   unknown    — no source gives it (NOT FOUND). Never filled in by guessing: the Graph backend
@@ -24,7 +24,7 @@ export interface ActionInfo {
   /** The Graph action string, or null where no source gives one (NOT FOUND). */
   action: string | null;
   provenance: Provenance;
-  /** Source codes from the reference, e.g. ["D22", "Ef"]. */
+  /** Source codes (docs/permissions.md), e.g. ["D22", "Ef"]. */
   sources: string[];
   note?: string;
 }
@@ -50,7 +50,7 @@ export interface PermissionDef {
   group: string | null;
   /** The current display name (Learn custom-permissions-details). */
   name: string;
-  /** Older names and spellings found in the seeds and the reference. */
+  /** Older names and spellings found in Microsoft's pages (docs/mapping.md, docs/permissions.md). */
   formerNames: string[];
   levels: Partial<Record<Level, ActionInfo>>;
   /**

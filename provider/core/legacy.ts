@@ -1,6 +1,6 @@
 /**
  * The individual (legacy) RBAC models and what each of their roles maps to in Unified RBAC, from
- * Microsoft's "Map Microsoft 365 Defender Unified RBAC permissions" page (shared/seeds/001, 2023-08-03).
+ * Microsoft's "Map Microsoft 365 Defender Unified RBAC permissions" page (2023-08-03; docs/mapping.md).
  * Every row of its four tables is here, encoded as catalogue atom ids (not as the page's text, so that
  * the seed test vectors, which resolve the page's text, check this encoding independently).
  */

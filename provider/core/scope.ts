@@ -4,7 +4,7 @@
  *                sources" / "Include future data sources automatically").
  *   workloads  → ["Mde", "Mdo", …]: whole workloads.
  *   scopes     → ["/CloudSet/123", …]: specific scopes `/<ScopeType>/<ScopeId>`, optionally with workloads.
- * Graph compares appScopeIds as a case-insensitive set and treats an empty list as ["/"] (reference §4);
+ * Graph compares appScopeIds as a case-insensitive set and treats an empty list as ["/"] (docs/graph-api.md);
  * `canonicalAppScopes` does the same so that diffs never flap.
  */
 import type { Issue, Result } from "./errors";

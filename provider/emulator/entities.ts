@@ -24,7 +24,7 @@ export const CUSTOM_APP_SCOPES = [
   },
 ];
 
-/** Display text of a catalogue action, as Defender's catalogue puts it in `name` (reference §3.4). */
+/** Display text of a catalogue action, as Defender's catalogue puts it in `name` (docs/graph-api.md). */
 function catalogueEntries(): { id: string; name: string; description: string; isPrivileged: boolean }[] {
   const out = new Map<string, { id: string; name: string; description: string; isPrivileged: boolean }>();
   for (const a of ATOMS)
@@ -102,7 +102,7 @@ export function namespaceJson(withActions: boolean): Record<string, unknown> {
     ...(withActions
       ? {
           resourceActions: catalogueEntries().map((a) => ({
-            // measured on Defender: the action string is in `id`, display text in `name` (reference §3.4)
+            // measured on Defender: the action string is in `id`, display text in `name` (docs/graph-api.md)
             id: a.id,
             name: a.name,
             description: a.description,

@@ -1,7 +1,7 @@
 /**
  * A faithful local emulator of Microsoft Graph beta /roleManagement/defender, served on 127.0.0.1 from
- * the local tenant store (backend/store.ts). It answers what the reference documents and what has been
- * measured on live tenants (shared/reference/defender-urbac.md §2.3–§5), so the graph backend, the
+ * the local tenant store (backend/store.ts). It answers what Microsoft documents and what has been
+ * measured on live tenants (docs/graph-api.md), so the graph backend, the
  * provider and `defender-rbac export` can be tested end to end without a tenant.
  *
  * Surface (paths under /beta/roleManagement/defender):
@@ -25,7 +25,7 @@
  *   - with `rejectDataops`, dataops actions get the measured 400 "… is not a valid permission for storage";
  *   - with `inactive`, roleDefinitions and roleAssignments answer 403, as before Unified RBAC is activated;
  *   - every error is the Graph envelope { error: { code, message, innerError: { date, request-id, client-request-id } } }.
- * Choices of the emulator where the service's behaviour is NOT FOUND (reference §12):
+ * Choices of the emulator where the service's behaviour is NOT FOUND (docs/graph-api.md):
  *   - PATCH or DELETE of a built-in role: 403 Forbidden "Built-in role definitions cannot be modified or deleted."
  *   - deleting a role deletes its assignments (as the local store does);
  *   - an assignment naming a role that does not exist: 400 BadRequest;

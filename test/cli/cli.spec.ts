@@ -1,7 +1,7 @@
 /**
  * The `defender-rbac` command line (provider/cli): `map` and `catalog`, run in-process through
  * `run(argv, io)` and, where exit codes and the stdout/stderr split matter, as a real process.
- * Expected mappings are written from Microsoft's mapping page (shared/seeds/001), not from legacy.ts.
+ * Expected mappings are written from Microsoft's mapping page (docs/mapping.md), not from legacy.ts.
  */
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";

@@ -1,7 +1,7 @@
 /**
  * Catalogue invariants and the resolver behaviour users rely on, checked against
- * shared/reference/defender-urbac.md §6 (readable name → action string, "Strings known to be wrong")
- * and §12 (open questions, NOT FOUND).
+ * the sources recorded in docs/permissions.md (readable name → action string, "Strings known to be
+ * wrong", and the permissions whose string no source gives).
  */
 import assert from "node:assert/strict";
 import {
@@ -18,9 +18,9 @@ import {
   resolvePermissions,
 } from "../../provider/core";
 
-// ---- data from the reference --------------------------------------------------------------------
+// ---- data from the sources (docs/permissions.md) --------------------------------------------------------------------
 
-/** Every action string the reference's §6 table gives, written from the reference. */
+/** Every action string the sources give (docs/permissions.md), written from the sources, not the code. */
 const REFERENCE_STRINGS = [
   "microsoft.xdr/secops/securitydata/basics/read",
   "microsoft.xdr/secops/securitydata/read",
@@ -65,7 +65,7 @@ const REFERENCE_STRINGS = [
 ];
 
 /**
- * §6 and §12 NOT FOUND: the readable names (with level) whose action string no source gives. Each must
+ * NOT FOUND (docs/permissions.md): the readable names (with level) whose action string no source gives. Each must
  * resolve to catalogue atoms whose action is null.
  */
 const NOT_FOUND: string[] = [
@@ -83,13 +83,13 @@ const NOT_FOUND: string[] = [
   "Security posture \\ AI code scan \\ Scan results (manage)",
 ];
 
-/** Strings the reference marks INFERRED only ("do not ship it"). */
+/** Strings that would only be INFERRED from the pattern ("do not ship it", docs/permissions.md). */
 const INFERRED_ONLY = [
   "microsoft.xdr/securityposture/posturemanagement/securescore/read",
   "microsoft.xdr/configuration/security/core/read",
 ];
 
-/** §6 "Strings known to be wrong" (the "…" of the reference expanded to `microsoft.xdr`). */
+/** "Strings known to be wrong" (docs/permissions.md, the "…" expanded to `microsoft.xdr`). */
 const KNOWN_WRONG = [
   "microsoft.xdr/secops/securitydatabasics/read",
   "microsoft.xdr/secops/liveresponse/basic/manage",
@@ -233,8 +233,8 @@ describe("catalogue: invariants", () => {
 });
 
 describe("catalogue: nothing invented", () => {
-  it("every action string of the catalogue is one the reference (§6) gives", () => {
-    for (const s of allCatalogueActions()) assert.ok(REFERENCE_STRINGS.includes(s), `${s} is not in the reference`);
+  it("every action string of the catalogue is one a source gives", () => {
+    for (const s of allCatalogueActions()) assert.ok(REFERENCE_STRINGS.includes(s), `${s} is given by no source`);
   });
 
   for (const ref of NOT_FOUND) {
@@ -256,7 +256,7 @@ describe("catalogue: nothing invented", () => {
     for (const s of allCatalogueActions()) assert.ok(!s.startsWith("microsoft.xdr/aicodesecurity/"), s);
   });
 
-  it("strings the reference calls INFERRED only are not shipped, and are rejected", () => {
+  it("strings that would only be INFERRED are not shipped, and are rejected", () => {
     for (const s of INFERRED_ONLY) {
       assert.ok(!allCatalogueActions().includes(s), s);
       assert.equal(issueOf(s).code, "unknown_action", s);
@@ -264,7 +264,7 @@ describe("catalogue: nothing invented", () => {
   });
 });
 
-describe("catalogue: strings known to be wrong (§6)", () => {
+describe("catalogue: strings known to be wrong", () => {
   const catalogueText = JSON.stringify([CATEGORIES, GROUPS, PERMISSIONS, WILDCARDS, KNOWN_ACTIONS]).toLowerCase();
 
   for (const s of KNOWN_WRONG) {

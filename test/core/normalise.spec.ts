@@ -1,6 +1,6 @@
 /**
- * Canonical permission-key sets (normalise.ts): property tests with fast-check, plus the examples of
- * the reference (shared/reference/defender-urbac.md §5 "Wildcard normalisation": a `*` segment matches
+ * Canonical permission-key sets (normalise.ts): property tests with fast-check, plus the measured
+ * examples of docs/graph-api.md ("Wildcard pruning": a `*` segment matches
  * one or more path segments, `manage` covers `read`, compared case-insensitively).
  */
 import assert from "node:assert/strict";
@@ -275,7 +275,7 @@ describe("normalise: properties", () => {
 
 // ---- examples -----------------------------------------------------------------------------------
 
-describe("normalise: examples from the reference", () => {
+describe("normalise: the measured examples (docs/graph-api.md)", () => {
   it("PIM4EntraPS: [secops/*/manage, secops/rawdata/quarantineemailcontent/read] is stored as [secops/*/manage]", () => {
     assert.deepEqual(
       normalizeKeys(["microsoft.xdr/secops/*/manage", "microsoft.xdr/secops/rawdata/quarantineemailcontent/read"]),

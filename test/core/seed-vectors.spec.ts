@@ -1,6 +1,6 @@
 /**
  * Seed test vectors: every row of the four tables of Microsoft's "Map Microsoft 365 Defender Unified
- * role-based access control (RBAC) permissions" page (shared/seeds/001_cfb12832ef3697b9.txt,
+ * role-based access control (RBAC) permissions" page (docs/mapping.md,
  * ms.date 08/03/2023), written from the seed text, not from the implementation.
  *
  * Each row keeps the seed's own cell text, split on `</br>`, with the seed's spellings, typos,
@@ -493,7 +493,7 @@ function workloadsById(m: Mapping): Map<string, string[]> {
 
 // ---- tests --------------------------------------------------------------------------------------
 
-describe("seed vectors: Microsoft's 2023 mapping page (seeds/001)", () => {
+describe("seed vectors: Microsoft's 2023 mapping page", () => {
   describe("vector tables", () => {
     it("hold every row of the four tables (13 MDE, 13 MDO, 3 MDI, 13 Entra)", () => {
       assert.equal(MDE.length, 13);

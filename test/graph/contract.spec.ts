@@ -1,6 +1,6 @@
 /**
- * Contract tests: the request/response examples of the Graph documentation quoted in the reference
- * (shared/reference/defender-urbac.md §3.5, §2.3–§2.5, §5), replayed against the emulator over raw
+ * Contract tests: the request/response examples of the Graph documentation (docs/graph-api.md),
+ * replayed against the emulator over raw
  * HTTP and through the Graph client and parsers, plus the measured quirks the emulator reproduces.
  */
 import assert from "node:assert/strict";

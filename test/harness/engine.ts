@@ -3,7 +3,7 @@
  * outputs per URN, with `__provider` in both, as Pulumi does) and runs each registration as the
  * engine does: Check → (new) Create, or Diff → Update / Replace / same; refresh is Read per resource
  * (an empty id drops it); destroy deletes in reverse creation order. It does not model parallelism,
- * protect, ignoreChanges or import (reference §9.7).
+ * protect, ignoreChanges or import (docs/pulumi.md).
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { ResourceKind } from "../../provider/engine";
@@ -44,7 +44,7 @@ export function serializeProvider(
 
 const providerTexts = new Map<Kind, Promise<string>>();
 
-/** The `__provider` text `dynamic.Resource` sends for this kind (reference §3.1). */
+/** The `__provider` text `dynamic.Resource` sends for this kind (docs/pulumi.md). */
 export function providerText(kind: Kind): Promise<string> {
   let t = providerTexts.get(kind);
   if (!t) {

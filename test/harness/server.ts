@@ -2,7 +2,7 @@
  * Launches the SDK's real dynamic-provider gRPC server (`@pulumi/pulumi/cmd/dynamic-provider`) the way
  * the engine does (cwd = the program directory, the address argument, PULUMI_* environment), and
  * wraps the generated client in promise-returning calls with engine-style marshalling.
- * Reference: shared/reference/pulumi-dynamic-providers.md §2, §9.3, §9.4.
+ * The facts it relies on: docs/pulumi.md.
  */
 import { ChildProcess, spawn } from "node:child_process";
 import { createRequire } from "node:module";

@@ -1,6 +1,6 @@
 /**
  * Level C: the SDK's real dynamic-provider gRPC server, launched and driven the way the engine drives
- * it (reference §9.3): cwd = a program directory whose node_modules links @pulumi and this package,
+ * it (docs/pulumi.md): cwd = a program directory whose node_modules links @pulumi and this package,
  * Configure first with the whole stack config, then a program's whole life through a mini engine
  * (Check → Diff → Create / Update / Replace, Read, Delete) with the real serialized `__provider`.
  * Also: `__provider` stability when the project folder moves and when the package is upgraded.

@@ -1,5 +1,5 @@
 /**
- * Level B: programs under `pulumi.runtime.setMocks` (reference §9.2). The provider's methods never run
+ * Level B: programs under `pulumi.runtime.setMocks` (docs/pulumi.md). The provider's methods never run
  * here; what is tested is what the program side does: the type tokens, the wiring of outputs into
  * inputs, the pre-declared outputs, and the serialized provider (`__provider`) every resource carries:
  * small, free of machine paths, loading the implementation by reference, one text per kind.

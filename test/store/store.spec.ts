@@ -118,7 +118,7 @@ describe("local store", () => {
   // ---- the seeded tenant --------------------------------------------------------------------------
 
   describe("a fresh store is seeded", () => {
-    // The Entra roles whose "permissions for all workloads" column is not "not applicable" (seed 001).
+    // The Entra roles whose "permissions for all workloads" column is not "not applicable" (the mapping page, docs/mapping.md).
     const BUILT_IN = [
       "Global administrator",
       "Security administrator",

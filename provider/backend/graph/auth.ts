@@ -1,7 +1,7 @@
 /**
  * Authentication for the Graph backend: which credential to use, and where its settings come from.
  *
- * Least privilege (Graph application permissions, admin consent; reference §2.2):
+ * Least privilege (Graph application permissions, admin consent; docs/graph-api.md):
  *   - RoleManagement.Read.Defender       preview, refresh, `defender-rbac export`, `catalog --backend graph`
  *   - RoleManagement.ReadWrite.Defender  `pulumi up` / `destroy` (creating, changing, deleting roles and assignments)
  *   - GroupMember.Read.All               only for ImportedRole with source "mdi" (reads the "Azure ATP …" groups)

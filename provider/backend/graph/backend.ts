@@ -70,7 +70,7 @@ export interface GraphBackendOptions {
 
 const NOTES = {
   activation:
-    "Microsoft Graph has no API to read or change Unified RBAC workload activation (reference §8.2: there is no public endpoint, the " +
+    "Microsoft Graph has no API to read or change Unified RBAC workload activation (docs/activation.md: there is no public endpoint, the " +
     "roleManagement/defender container answers 404). Activate workloads in the Defender portal (Settings > Microsoft Defender XDR > " +
     "Permissions and roles), then manage roles and assignments here; keep WorkloadActivation resources on the local backend or out of Graph stacks.",
   legacyImport:
@@ -209,7 +209,7 @@ export class GraphBackend implements Backend {
 
   /**
    * PATCHes one entity and returns it as it now is. An empty patch just reads it. The answer may be
-   * 200 with the entity or 204 (the docs disagree, reference §5): a 200 whose body already shows the
+   * 200 with the entity or 204 (the docs disagree, docs/graph-api.md): a 200 whose body already shows the
    * change is used as it is; otherwise the entity is read back until it reflects the change.
    */
   private patchEntity<T>(
@@ -244,7 +244,7 @@ export class GraphBackend implements Backend {
 
   /**
    * Deletes a custom role and its assignments (the contract of every backend). Graph's behaviour for
-   * a role that still has assignments is not documented (reference §12), so they go first.
+   * a role that still has assignments is not documented (docs/graph-api.md), so they go first.
    */
   async deleteRole(id: string): Promise<void> {
     return this.guard(async () => {

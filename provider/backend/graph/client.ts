@@ -10,7 +10,7 @@
  *   - POST creates: it is retried only when the request certainly did not run (429, connection
  *     refused). Any other failure (timeout, dropped connection, 5xx, a redirect answer) may hide a
  *     created object, so `post` throws `AmbiguousWriteError` and the backend reconciles before it posts
- *     again (never a blind re-POST: reference §5, duplicate roles after retries).
+ *     again (never a blind re-POST: duplicate roles after retries, docs/graph-api.md).
  *   - One 401 drops the cached token and retries once.
  * Paging follows `@odata.nextLink` until it is absent, and only to the configured Graph origin (the
  * token is never sent anywhere else). Redirects are never followed for the same reason.

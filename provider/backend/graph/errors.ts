@@ -3,7 +3,7 @@
  *
  * A `GraphError` carries what Graph said (HTTP status, `error.code`, `error.message`) and the ids
  * support needs (`request-id`, `client-request-id`, `date` from `innerError` or the response headers),
- * plus a hint for the failures this API is known for (reference §2.5, §5):
+ * plus a hint for the failures this API is known for (docs/graph-api.md):
  *   403 on roleDefinitions/roleAssignments → Unified RBAC not active, or the token lacks the permission;
  *   400 "… is not a valid permission for storage" → a `dataops` action the tenant cannot use.
  *
@@ -95,7 +95,7 @@ export class GraphError extends Error {
 /**
  * A create (POST) whose outcome is unknown: the request may or may not have created the object
  * (timeout, dropped connection, 5xx, or a redirect answer, which Defender has been seen to send for a
- * POST that *did* create the object: reference §5). The backend reconciles before posting again.
+ * POST that *did* create the object: docs/graph-api.md). The backend reconciles before posting again.
  */
 export class AmbiguousWriteError extends Error {
   constructor(

@@ -2,7 +2,7 @@
  * Building Graph requests from the backend's model (the "construct" half of the Terraform provider's
  * construct/state split): paths, OData query strings and request bodies. Pure functions.
  *
- * Bodies follow what is known to work on live tenants (reference §3.1, §3.5, §5):
+ * Bodies follow what is known to work on live tenants (docs/graph-api.md, "Requests the backend sends"):
  *   - a role sends displayName, description and every action in ONE rolePermissions[0] entry;
  *   - an assignment POST omits `@odata.type` (its presence was answered 400 "roleAssignment field is
  *     required") and sends directoryScopeIds ["/"] next to appScopeIds;

@@ -1,8 +1,8 @@
 /**
  * Reading Graph JSON into the backend's records (the "state" half of the Terraform provider's
  * construct/state split). Parsing is tolerant: real responses carry more fields than the documented
- * examples (reference §3.1), unknown fields are ignored, missing optional ones take their documented
- * defaults, and `@odata.context` is never trusted (the beta example says v1.0, §3.5).
+ * examples (docs/graph-api.md), unknown fields are ignored, missing optional ones take their documented
+ * defaults, and `@odata.context` is never trusted (the beta example says v1.0).
  */
 import type { AssignmentRecord, CatalogueAction, RoleRecord } from "../backend";
 
@@ -96,7 +96,7 @@ export function readAssignment(body: unknown): AssignmentRecord {
 
 /**
  * resourceNamespaces?$expand=resourceActions → the tenant's catalogue. Defender puts the action string
- * in `id` and display text in `name`, the reverse of the documentation (reference §3.4, measured), so
+ * in `id` and display text in `name`, the reverse of the documentation (docs/graph-api.md, measured), so
  * the action is `id` when it contains "/", else `name`; the display text is the other field when that
  * one is readable text, and the description otherwise.
  */
@@ -173,7 +173,7 @@ export interface GraphErrorBody {
   date?: string;
 }
 
-/** The standard Graph error envelope (reference §2.5), with header fallbacks for the ids. */
+/** The standard Graph error envelope (docs/graph-api.md), with header fallbacks for the ids. */
 export function readGraphError(body: unknown, headers?: Headers): GraphErrorBody {
   const e = isObject(body) && isObject(body.error) ? body.error : undefined;
   const inner = e && (isObject(e.innerError) ? e.innerError : isObject(e.innererror) ? e.innererror : undefined);
