@@ -77,11 +77,11 @@ export interface LegacyRoleRecord {
 }
 
 /** Workloads whose Unified RBAC can be activated, with the portal's ids. Exchange Online is a sub-toggle of MDO. */
-import type { ActivationWorkload } from "../core/activation";
-export type { ActivationWorkload } from "../core/activation";
+import type { Workload } from "../core/workloads";
 
 export interface WorkloadState {
-  workload: ActivationWorkload;
+  /** The workload's appScopeId ("Mde" …); only workloads with `activation` in core/workloads.ts. */
+  workload: Workload["appScope"];
   active: boolean;
   /** Mdo only: Exchange Online permissions governed by Unified RBAC (needs Mdo active). */
   exchangeOnline?: boolean;

@@ -11,7 +11,8 @@
 import { ENTRA_ROLES, LegacySource, MDI_ROLE_GROUPS, MDO_ROLES } from "../core/legacy";
 import { atomKey, getAtom } from "../core/catalogue";
 import { normalizeKeys } from "../core/normalise";
-import type { ActivationWorkload, LegacyRoleRecord } from "./backend";
+import { mdiGroupName, type Workload, WORKLOADS } from "../core/workloads";
+import type { LegacyRoleRecord } from "./backend";
 
 export interface BuiltInRoleSeed {
   id: string;
@@ -58,18 +59,11 @@ export function legacyRoles(): LegacyRoleRecord[] {
     "Manage endpoint security settings in Microsoft Intune",
   ]);
   for (const r of MDO_ROLES) add("mdo", r.name, r.name, []);
-  for (const r of MDI_ROLE_GROUPS) {
-    const kind = r.name.split(" ")[1]; // admin / user / viewer
-    const suffix = { admin: "Administrators", user: "Users", viewer: "Viewers" }[kind]!;
-    add("mdi", `Azure ATP contoso ${suffix}`, r.name, []);
-  }
+  for (const r of MDI_ROLE_GROUPS) add("mdi", mdiGroupName("contoso", r.name), r.name, []);
   return out;
 }
 
-export const DEFAULT_ACTIVE: Record<ActivationWorkload, boolean> = {
-  Mde: false,
-  Mdo: false,
-  Mdi: false,
-  Mda: false,
-  Mdc: true,
-};
+/** Default activation of every workload that has a switch: only Defender for Cloud is active. */
+export const DEFAULT_ACTIVE: ReadonlyMap<Workload["appScope"], boolean> = new Map(
+  WORKLOADS.filter((w) => w.activation).map((w) => [w.appScope, w.name === "cloud"]),
+);

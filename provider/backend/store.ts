@@ -16,7 +16,6 @@ import type { DatabaseSync } from "node:sqlite";
 import { loadSqlite } from "./sqlite";
 import { builtInRoles, legacyRoles, DEFAULT_ACTIVE } from "./seed";
 import type {
-  ActivationWorkload,
   AssignmentInput,
   AssignmentPatch,
   AssignmentRecord,
@@ -28,6 +27,7 @@ import type {
   WorkloadState,
 } from "./backend";
 import type { LegacySource } from "../core/legacy";
+import type { Workload } from "../core/workloads";
 
 const SCHEMA_VERSION = 1;
 
@@ -183,9 +183,7 @@ export class TenantStore {
       if (!v) {
         this.db.prepare("INSERT INTO meta (key, value) VALUES ('schema', ?)").run(String(SCHEMA_VERSION));
         if (seed) this.seedTenant();
-        else
-          for (const [w, a] of Object.entries(DEFAULT_ACTIVE))
-            this.writeActivation({ workload: w as ActivationWorkload, active: a });
+        else for (const [workload, active] of DEFAULT_ACTIVE) this.writeActivation({ workload, active });
       }
     });
   }
@@ -202,8 +200,7 @@ export class TenantStore {
     );
     for (const l of legacyRoles())
       insLegacy.run(l.source, l.id, l.name, JSON.stringify(l.permissions), JSON.stringify(l.members));
-    for (const [w, a] of Object.entries(DEFAULT_ACTIVE))
-      this.writeActivation({ workload: w as ActivationWorkload, active: a });
+    for (const [workload, active] of DEFAULT_ACTIVE) this.writeActivation({ workload, active });
   }
 
   // ---- roles ----
@@ -376,7 +373,7 @@ export class TenantStore {
 
   getActivation(): WorkloadState[] {
     const rows = this.db.prepare("SELECT * FROM activation ORDER BY workload").all() as unknown as {
-      workload: ActivationWorkload;
+      workload: Workload["appScope"];
       active: number;
       exchange_online: number;
     }[];

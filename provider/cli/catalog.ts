@@ -5,12 +5,12 @@ import {
   KNOWN_ACTIONS,
   WILDCARDS,
   atomForKey,
-  atomLabel,
   getCategory,
   getGroup,
   knownActionByAction,
   wildcardByAction,
 } from "../core/catalogue";
+import { atomLabel } from "../core/labels";
 import type { Io, Register } from "./io";
 import { table } from "./table";
 import { TenantOptions, openTenant, withTenantOptions } from "./tenant";

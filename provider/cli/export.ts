@@ -24,7 +24,7 @@ import {
   sameAppScopes,
   scopeToAppScopeIds,
 } from "../core/scope";
-import { labelsFor } from "../handlers/permissions";
+import { labelsFor } from "../core/labels";
 import type { Io, Register } from "./io";
 import { TenantOptions, openTenant, withTenantOptions } from "./tenant";
 

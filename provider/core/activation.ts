@@ -9,44 +9,23 @@
  * workload; for Defender for Endpoint, the mapping page's note that Security reader and Global reader
  * gain access to Defender for Endpoint data.
  */
-import { atomLabel, getAtom } from "./catalogue";
+import { getAtom } from "./catalogue";
+import { atomLabel } from "./labels";
 import type { Issue } from "./errors";
-import { ENTRA_ROLES, Workload } from "./legacy";
+import { ENTRA_ROLES } from "./legacy";
 import { keyCovers } from "./normalise";
 import { scopeReachesWorkload } from "./scope";
+import { activationWorkloadNamed, Workload, workloadByAppScope } from "./workloads";
 
-export type ActivationWorkload = "Mde" | "Mdo" | "Mdi" | "Mda" | "Mdc";
-export const ACTIVATION_WORKLOADS: readonly ActivationWorkload[] = ["Mde", "Mdo", "Mdi", "Mda", "Mdc"];
-
-export const ACTIVATION_WORKLOAD_NAMES: Record<ActivationWorkload, string> = {
-  Mde: "Microsoft Defender for Endpoint (and Defender Vulnerability Management)",
-  Mdo: "Microsoft Defender for Office 365",
-  Mdi: "Microsoft Defender for Identity",
-  Mda: "Microsoft Defender for Cloud Apps",
-  Mdc: "Microsoft Defender for Cloud",
-};
-
-const FRIENDLY: Record<string, ActivationWorkload> = {
-  endpoint: "Mde",
-  office365: "Mdo",
-  identity: "Mdi",
-  cloudapps: "Mda",
-  cloud: "Mdc",
-  mde: "Mde",
-  mdo: "Mdo",
-  mdi: "Mdi",
-  mda: "Mda",
-  mdc: "Mdc",
-};
-
-export function activationWorkload(s: unknown): ActivationWorkload | undefined {
-  return typeof s === "string" ? FRIENDLY[s.toLowerCase()] : undefined;
+/** The appScopeId of a workload whose activation can be switched ("Mde", "Mdo", "Mdi", "Mda", "Mdc"). */
+export function activationWorkload(s: unknown): Workload["appScope"] | undefined {
+  return activationWorkloadNamed(s)?.appScope;
 }
 
 export const AUTHORIZATION_MANAGE = "microsoft.xdr/configuration/authorization/manage";
 
 export interface ActivationPlan {
-  workload: ActivationWorkload;
+  workload: Workload["appScope"];
   active: boolean;
   exchangeOnline?: boolean;
 }
@@ -64,7 +43,7 @@ export interface ActivationAssessment {
 }
 
 /** Principals whose assignments grant Authorization (manage) in `workload`. */
-export function authorizationManagers(tenant: TenantView, workload: ActivationWorkload): string[] {
+export function authorizationManagers(tenant: TenantView, workload: Workload["appScope"]): string[] {
   const granting = new Set(
     tenant.roles.filter((r) => r.actions.some((a) => keyCovers(a, AUTHORIZATION_MANAGE))).map((r) => r.id),
   );
@@ -76,17 +55,15 @@ export function authorizationManagers(tenant: TenantView, workload: ActivationWo
   return [...out].sort();
 }
 
-const ENTRA_WORKLOAD: Partial<Record<ActivationWorkload, Workload>> = { Mde: "mde", Mdo: "mdo", Mdi: "mdi" };
-
 /** Access that widens when `workload` is activated: Entra roles' workload-specific defaults. */
-export function wideningWarnings(workload: ActivationWorkload): string[] {
+export function wideningWarnings(workload: Workload["appScope"]): string[] {
   const out: string[] = [];
   if (workload === "Mde") {
     out.push(
       "By activating Unified RBAC for Defender for Endpoint, users with the Security reader and Global reader roles will have access to Defender for Endpoint data.",
     );
   }
-  const w = ENTRA_WORKLOAD[workload];
+  const w = workloadByAppScope(workload)?.legacy;
   if (!w) return out;
   for (const role of ENTRA_ROLES) {
     const ids = role.workloadGrants?.[w] ?? [];
@@ -125,7 +102,7 @@ export function assessActivation(
         code: "activation_lockout",
         path: ["active"],
         message:
-          `activating Unified RBAC for ${ACTIVATION_WORKLOAD_NAMES[plan.workload]} would leave no principal able to manage authorization there: ` +
+          `activating Unified RBAC for ${workloadByAppScope(plan.workload)?.displayName ?? plan.workload} would leave no principal able to manage authorization there: ` +
           `no role assignment over all data sources or "${plan.workload}" grants "Authorization and settings \\ Authorization (manage)". ` +
           "Assign such a role first (e.g. to a break-glass group) and list that RoleAssignment's id in authorizationAssignments, so the activation waits for it.",
       });

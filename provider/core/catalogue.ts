@@ -614,14 +614,6 @@ export function getCategory(id: CategoryId): CategoryDef {
   return categoryById.get(id)!;
 }
 
-/** "Security operations \ Security data \ Alerts (manage)" */
-export function atomLabel(atom: Atom): string {
-  const parts = [getCategory(atom.permission.category).name];
-  if (atom.permission.group) parts.push(getGroup(atom.permission.group)!.name);
-  parts.push(atom.permission.name);
-  return `${parts.join(" \\ ")} (${atom.level})`;
-}
-
 /** Prefix of the local-only keys that stand for atoms whose Graph action string is unknown. */
 export const UNPUBLISHED_PREFIX = "urn:defender-rbac:permission:";
 

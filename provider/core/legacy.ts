@@ -5,10 +5,11 @@
  * the seed test vectors, which resolve the page's text, check this encoding independently).
  */
 import { getAtom } from "./catalogue";
+import type { Workload } from "./workloads";
 
-export type LegacySource = "mde" | "mdo" | "mdi" | "entra";
+/** The legacy models: the workloads' own ones (workloads.ts `legacy`) and Entra's global roles. */
+export type LegacySource = NonNullable<Workload["legacy"]> | "entra";
 export const LEGACY_SOURCES: readonly LegacySource[] = ["mde", "mdo", "mdi", "entra"];
-export type Workload = "mde" | "mdo" | "mdi";
 
 export const SOURCE_NAMES: Record<LegacySource, string> = {
   mde: "Defender for Endpoint and Defender Vulnerability Management permissions",
@@ -27,7 +28,7 @@ export interface LegacyEntry {
   /** Atom ids granted in all workloads. */
   grants: string[];
   /** Entra only: atom ids granted only in the given workloads. */
-  workloadGrants?: Partial<Record<Workload, string[]>>;
+  workloadGrants?: Partial<Record<NonNullable<Workload["legacy"]>, string[]>>;
   /** Set when the entry maps to nothing in Unified RBAC by design. */
   unsupported?: string;
 }

@@ -3,13 +3,16 @@
  * Pure functions over the tables in legacy.ts. Nothing is dropped silently: entries that map to
  * nothing by design are returned as `unsupported`, unknown names as issues with suggestions.
  */
-import { ATOMS, Atom, atomKey, atomLabel, getAtom, getCategory, getGroup, Level } from "./catalogue";
+import { ATOMS, Atom, atomKey, getAtom, getCategory, getGroup, Level } from "./catalogue";
+import { atomLabel } from "./labels";
 import { Issue, Result } from "./errors";
-import { LEGACY_SOURCES, LEGACY_TABLES, LegacyEntry, LegacySource, SOURCE_NAMES, Workload } from "./legacy";
+import { LEGACY_SOURCES, LEGACY_TABLES, LegacyEntry, LegacySource, SOURCE_NAMES } from "./legacy";
 import { foldName, suggest } from "./names";
 import { normalizeKeys } from "./normalise";
+import { mdiGroupRole, Workload, WORKLOADS } from "./workloads";
 
-export type MappedWorkload = "all" | Workload;
+/** Where a mapped permission applies: everywhere, or a workload named by its legacy code. */
+type Where = "all" | NonNullable<Workload["legacy"]>;
 
 export interface MappedPermission {
   /** Catalogue atom id. */
@@ -20,7 +23,7 @@ export interface MappedPermission {
   level: Level;
   action: string | null;
   /** `["all"]`, or the workloads the grant is limited to (Entra workload-specific rows). */
-  workloads: MappedWorkload[];
+  workloads: Where[];
 }
 
 export interface TraceEntry {
@@ -28,7 +31,7 @@ export interface TraceEntry {
   legacy: string;
   /** The unified permission it produced (readable label). */
   permission: string;
-  workloads: MappedWorkload[];
+  workloads: Where[];
 }
 
 export interface Unsupported {
@@ -51,24 +54,21 @@ export function isLegacySource(s: string): s is LegacySource {
   return (LEGACY_SOURCES as readonly string[]).includes(s);
 }
 
-const MDI_GROUP = /^azure atp .+ (administrators|users|viewers)$/;
-
 /** Finds the legacy entry a name stands for, tolerating case, dashes and the aliases. */
 export function findLegacyEntry(source: LegacySource, name: string): LegacyEntry | undefined {
   const f = foldName(name);
   const table = LEGACY_TABLES[source];
   const hit = table.find((e) => [e.name, ...e.aliases].some((n) => foldName(n) === f));
   if (hit || source !== "mdi") return hit;
-  const m = MDI_GROUP.exec(f); // "Azure ATP <workspace> Administrators" is the Entra group behind MDI admin
-  if (!m) return undefined;
-  return table[{ administrators: 0, users: 1, viewers: 2 }[m[1] as "administrators" | "users" | "viewers"]];
+  const role = mdiGroupRole(f); // "Azure ATP <workspace> Administrators" is the Entra group behind MDI admin
+  return role ? table.find((e) => e.name === role) : undefined;
 }
 
 export function legacyNames(source: LegacySource): string[] {
   return LEGACY_TABLES[source].map((e) => e.name);
 }
 
-function toMapped(atom: Atom, workloads: MappedWorkload[]): MappedPermission {
+function toMapped(atom: Atom, workloads: Where[]): MappedPermission {
   const p = atom.permission;
   return {
     id: atom.id,
@@ -81,7 +81,7 @@ function toMapped(atom: Atom, workloads: MappedWorkload[]): MappedPermission {
   };
 }
 
-const WORKLOAD_ORDER: MappedWorkload[] = ["all", "mde", "mdi", "mdo"];
+const WORKLOAD_ORDER: Where[] = ["all", ...WORKLOADS.flatMap((w) => (w.legacy ? [w.legacy] : [])).sort()];
 
 /**
  * Maps legacy roles to Unified RBAC. For `mde`, the names are the legacy permissions of one custom
@@ -133,23 +133,23 @@ export function mapLegacyRoles(
   if (issues.length) return { ok: false, issues };
 
   // atom id → workloads, in first-seen order
-  const grants = new Map<string, Set<MappedWorkload>>();
+  const grants = new Map<string, Set<Where>>();
   const trace: TraceEntry[] = [];
   const unsupported: Unsupported[] = [];
   for (const e of entries) {
     if (e.unsupported) unsupported.push({ legacy: e.name, reason: e.unsupported });
-    const add = (id: string, w: MappedWorkload) => {
-      const set = grants.get(id) ?? new Set<MappedWorkload>();
+    const add = (id: string, w: Where) => {
+      const set = grants.get(id) ?? new Set<Where>();
       set.add(w);
       grants.set(id, set);
       trace.push({ legacy: e.name, permission: atomLabel(getAtom(id)!), workloads: [w] });
     };
     for (const id of e.grants) add(id, "all");
-    for (const [w, ids] of Object.entries(e.workloadGrants ?? {}) as [Workload, string[]][])
+    for (const [w, ids] of Object.entries(e.workloadGrants ?? {}) as [Where, string[]][])
       for (const id of ids) add(id, w);
   }
   const permissions = [...grants.entries()].map(([id, ws]) => {
-    const workloads: MappedWorkload[] = ws.has("all") ? ["all"] : WORKLOAD_ORDER.filter((w) => ws.has(w));
+    const workloads: Where[] = ws.has("all") ? ["all"] : WORKLOAD_ORDER.filter((w) => ws.has(w));
     return toMapped(getAtom(id)!, workloads);
   });
   const order = new Map(ATOMS.map((a, i) => [a.id, i]));

@@ -16,7 +16,6 @@ import {
   PERMISSIONS,
   PermissionDef,
   atomKey,
-  atomLabel,
   getAtom,
   getPermission,
   knownActionByAction,
@@ -25,6 +24,7 @@ import {
   atomForKey,
   UNPUBLISHED_PREFIX,
 } from "./catalogue";
+import { atomLabel } from "./labels";
 import { Issue, Result } from "./errors";
 import { foldName, suggest } from "./names";
 

@@ -9,34 +9,22 @@
  */
 import type { Issue, Result } from "./errors";
 import { suggest } from "./names";
+import { Workload, WORKLOADS, workloadByAppScope, workloadNamed } from "./workloads";
 
-export type WorkloadName = "endpoint" | "office365" | "identity" | "cloud" | "cloudApps" | "secureScoreExternal";
-
-/** Friendly workload name → Graph appScopeId [DOC]. */
-export const WORKLOAD_APP_SCOPE: Record<WorkloadName, string> = {
-  endpoint: "Mde",
-  office365: "Mdo",
-  identity: "Mdi",
-  cloud: "Mdc",
-  cloudApps: "Mda",
-  secureScoreExternal: "SecureScoreExternal",
-};
-const APP_SCOPE_IDS = Object.values(WORKLOAD_APP_SCOPE);
+const WORKLOAD_NAMES: string[] = WORKLOADS.map((w) => w.name);
+const APP_SCOPE_IDS: string[] = WORKLOADS.map((w) => w.appScope);
 
 export type DataSourceScope =
   | { kind: "all" }
-  | { kind: "workloads"; workloads: (WorkloadName | string)[] }
-  | { kind: "scopes"; scopes: string[]; workloads?: (WorkloadName | string)[] };
+  | { kind: "workloads"; workloads: (Workload["name"] | string)[] }
+  | { kind: "scopes"; scopes: string[]; workloads?: (Workload["name"] | string)[] };
 
-const SCOPE_PATH = /^\/[A-Za-z][A-Za-z0-9]*\/[^/\s]+$/;
+/** A specific scope `/<ScopeType>/<ScopeId>`, e.g. "/CloudSet/123". */
+export const SCOPE_PATH = /^\/[A-Za-z][A-Za-z0-9]*\/[^/\s]+$/;
 
 /** "endpoint" or "Mde" (any case) → "Mde". */
 export function workloadAppScope(w: string): string | undefined {
-  if (typeof w !== "string") return undefined;
-  const lower = w.toLowerCase();
-  for (const [name, id] of Object.entries(WORKLOAD_APP_SCOPE))
-    if (name.toLowerCase() === lower || id.toLowerCase() === lower) return id;
-  return undefined;
+  return workloadNamed(w)?.appScope;
 }
 
 export function scopeToAppScopeIds(scope: unknown, path: (string | number)[] = ["scope"]): Result<string[]> {
@@ -56,7 +44,7 @@ export function scopeToAppScopeIds(scope: unknown, path: (string | number)[] = [
     if (!Array.isArray(list) || list.length === 0)
       return fail({
         path: p,
-        message: `workloads must be a non-empty list of: ${Object.keys(WORKLOAD_APP_SCOPE).join(", ")}.`,
+        message: `workloads must be a non-empty list of: ${WORKLOAD_NAMES.join(", ")}.`,
       });
     const out: string[] = [];
     const issues: Issue[] = [];
@@ -67,8 +55,8 @@ export function scopeToAppScopeIds(scope: unknown, path: (string | number)[] = [
         issues.push({
           code: "invalid_scope",
           path: [...p, i],
-          message: `unknown workload "${w}"; use one of: ${Object.keys(WORKLOAD_APP_SCOPE).join(", ")}.`,
-          suggestions: suggest(String(w), [...Object.keys(WORKLOAD_APP_SCOPE), ...APP_SCOPE_IDS]),
+          message: `unknown workload "${w}"; use one of: ${WORKLOAD_NAMES.join(", ")}.`,
+          suggestions: suggest(String(w), [...WORKLOAD_NAMES, ...APP_SCOPE_IDS]),
         });
     });
     return issues.length ? { ok: false, issues } : { ok: true, value: out };
@@ -137,7 +125,7 @@ export function sameAppScopes(a: readonly string[] | undefined, b: readonly stri
 export function appScopeIdsToScope(ids: readonly string[]): DataSourceScope {
   const canon = canonicalAppScopes(ids);
   if (canon.length === 1 && canon[0] === "/") return { kind: "all" };
-  const toName = (id: string) => Object.entries(WORKLOAD_APP_SCOPE).find(([, v]) => v === id)?.[0] ?? id;
+  const toName = (id: string) => workloadByAppScope(id)?.name ?? id;
   const workloads = canon.filter((s) => !s.startsWith("/")).map(toName);
   const scopes = canon.filter((s) => s.startsWith("/"));
   if (scopes.length === 0) return { kind: "workloads", workloads };

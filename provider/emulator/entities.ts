@@ -5,12 +5,12 @@ import {
   CATEGORIES,
   KNOWN_ACTIONS,
   WILDCARDS,
-  atomLabel,
   getCategory,
   getGroup,
   isPrivilegedAction,
   isUnpublishedKey,
 } from "../core/catalogue";
+import { atomLabel } from "../core/labels";
 
 export const CUSTOM_APP_SCOPES = [
   { id: "00567", type: "DeviceGroups", displayName: "TLV1", description: "TLV floor 1 devices", customAttributes: [] },

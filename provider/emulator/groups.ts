@@ -2,6 +2,7 @@
 import { createHash } from "node:crypto";
 import type { TenantStore } from "../backend/store";
 import { isGuid } from "../core/scope";
+import { mdiGroupName } from "../core/workloads";
 import type { EmulatorBehaviour } from "./behaviour";
 import { HttpError, Reply, allow, notFound } from "./http";
 import { page, select } from "./paging";
@@ -22,10 +23,9 @@ export function groups(
 ): Reply {
   allow(method, ["GET"]);
   const groups = emu.store.listLegacyRoles("mdi").map((l) => {
-    const suffix = /admin/i.test(l.name) ? "Administrators" : /user/i.test(l.name) ? "Users" : "Viewers";
     return {
       id: guidFor(l.id),
-      displayName: /^azure atp /i.test(l.id) ? l.id : `Azure ATP default ${suffix}`,
+      displayName: /^azure atp /i.test(l.id) ? l.id : mdiGroupName("default", l.name),
       securityEnabled: true,
       mailEnabled: false,
       members: l.members,

@@ -2,7 +2,8 @@
 import type { TenantStore } from "../backend/store";
 import { isUnpublishedKey, knownActionStrings } from "../core/catalogue";
 import { normalizeKeys } from "../core/normalise";
-import { WORKLOAD_APP_SCOPE, isGuid } from "../core/scope";
+import { SCOPE_PATH, isGuid } from "../core/scope";
+import { WORKLOADS } from "../core/workloads";
 import type { EmulatorBehaviour } from "./behaviour";
 import { HttpError } from "./http";
 
@@ -30,8 +31,7 @@ const ASSIGNMENT_PROPS = new Set([
   "condition",
 ]);
 
-const APP_SCOPE = /^\/[A-Za-z][A-Za-z0-9]*\/[^/\s]+$/;
-const WORKLOAD_IDS = new Set(Object.values(WORKLOAD_APP_SCOPE).map((w) => w.toLowerCase()));
+const WORKLOAD_IDS = new Set(WORKLOADS.map((w) => w.appScope.toLowerCase()));
 const KNOWN = new Set(knownActionStrings().map((s) => s.toLowerCase()));
 
 function object(body: unknown): Record<string, unknown> {
@@ -157,7 +157,7 @@ export function assignmentFields(
   if ("appScopeIds" in b && b.appScopeIds !== null) {
     if (!Array.isArray(b.appScopeIds)) throw new HttpError(400, "BadRequest", "appScopeIds must be a list of strings.");
     for (const s of b.appScopeIds) {
-      if (typeof s !== "string" || !(s === "/" || WORKLOAD_IDS.has(s.toLowerCase()) || APP_SCOPE.test(s))) {
+      if (typeof s !== "string" || !(s === "/" || WORKLOAD_IDS.has(s.toLowerCase()) || SCOPE_PATH.test(s))) {
         throw new HttpError(
           400,
           "BadRequest",

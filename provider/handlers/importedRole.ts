@@ -15,6 +15,7 @@ import { findLegacyEntry, mapLegacyRoles } from "../core/mapping";
 import { foldName, suggest } from "../core/names";
 import { canonicalAppScopes, principalSet, samePrincipals } from "../core/scope";
 import { sameKeySet } from "../core/normalise";
+import { legacySourceNamed, workloadOfLegacy } from "../core/workloads";
 import {
   CheckFailure,
   CheckResult,
@@ -27,19 +28,9 @@ import {
   unsupportedFailure,
   validateKnown,
 } from "./common";
-import { labelsFor, resolveForBackend } from "./permissions";
+import { atomLabel, labelsFor } from "../core/labels";
+import { resolveForBackend } from "./permissions";
 import { bringRoleTo, roleOutputs, updateRoleFields } from "./unifiedRole";
-
-const SOURCE_ALIASES: Record<string, LegacySource> = {
-  mde: "mde",
-  endpoint: "mde",
-  mdo: "mdo",
-  office365: "mdo",
-  eop: "mdo",
-  mdi: "mdi",
-  identity: "mdi",
-};
-const SOURCE_SCOPE: Record<string, string> = { mde: "Mde", mdo: "Mdo", mdi: "Mdi" };
 
 function schema() {
   return z.object({
@@ -73,7 +64,7 @@ interface Plan {
 }
 
 async function planImport(backend: Backend, data: Props, failures: CheckFailure[]): Promise<Plan | undefined> {
-  const source = SOURCE_ALIASES[String(data.source).toLowerCase()];
+  const source = legacySourceNamed(data.source);
   if (!source) {
     failures.push({
       property: "source",
@@ -175,7 +166,7 @@ async function syncAssignment(
     displayName: `${inputs.displayName} (imported)`,
     roleDefinitionId: roleId,
     principalIds: inputs.legacyMembers as string[],
-    appScopeIds: canonicalAppScopes([SOURCE_SCOPE[inputs.sourceId]]),
+    appScopeIds: canonicalAppScopes([workloadOfLegacy(inputs.sourceId).appScope]),
   };
   if (existing) {
     if (existing.displayName === desired.displayName && samePrincipals(existing.principalIds, desired.principalIds))
@@ -238,9 +229,7 @@ export const importedRoleHandler: ResourceHandler = {
       description: data.description ?? `Imported from ${SOURCE_NAMES[plan.source]}: ${plan.label}`,
       legacyPermissions: plan.legacyNames,
       originalId: plan.originalId,
-      unifiedPermissions: m.permissions
-        .map((p) => `${p.category} \\ ${p.group ? `${p.group} \\ ` : ""}${p.name} (${p.level})`)
-        .sort(),
+      unifiedPermissions: m.permissions.map((p) => atomLabel(getAtom(p.id)!)).sort(),
       actions: r.ok ? r.value.actions : [],
       privilegedPermissions: r.ok ? r.value.privileged : [],
       unsupported: m.unsupported.map((u) => `${u.legacy}: ${u.reason}`),

@@ -5,15 +5,8 @@
  * the live catalogue by display text, and fail at preview on a backend that cannot store them.
  */
 import type { Backend, CatalogueAction } from "../backend/backend";
-import {
-  Atom,
-  atomForKey,
-  atomLabel,
-  isPrivilegedAction,
-  isUnpublishedKey,
-  knownActionByAction,
-  wildcardByAction,
-} from "../core/catalogue";
+import { Atom, atomForKey, isUnpublishedKey, knownActionByAction } from "../core/catalogue";
+import { atomLabel, keyLabel, labelsFor, privilegedLabels } from "../core/labels";
 import type { Issue, Result } from "../core/errors";
 import { foldName } from "../core/names";
 import { normalizeKeys } from "../core/normalise";
@@ -26,32 +19,6 @@ export interface BackendPermissions {
   labels: string[];
   /** Labels of the privileged ones (authorization manage, advanced live response, manage wildcards). */
   privileged: string[];
-}
-
-/** Labels of the privileged keys in a set, sorted: previews flag them (the EntraOps tiering idea). */
-export function privilegedLabels(keys: readonly string[]): string[] {
-  return labelsFor(keys.filter(isPrivilegedAction));
-}
-
-/** Readable label for a key: the catalogue label, the wildcard's label, or the raw string. */
-export function keyLabel(key: string): string {
-  const atom = atomForKey(key);
-  if (atom) return atomLabel(atom);
-  const w = wildcardByAction.get(key.toLowerCase());
-  if (w) return `${w.action} (${w.label})`;
-  const k = knownActionByAction.get(key.toLowerCase());
-  if (k) return `${k.action} (${k.note})`;
-  return key;
-}
-
-export function labelsFor(keys: readonly string[]): string[] {
-  return [...new Set(keys.map(keyLabel))].sort();
-}
-
-/** A reference `resolvePermission` accepts for a key: the catalogue label of an atom, else the key itself. */
-export function keyReference(key: string): string {
-  const atom = atomForKey(key);
-  return atom ? atomLabel(atom) : key;
 }
 
 /**

@@ -18,7 +18,8 @@ import {
   issuesError,
   validateKnown,
 } from "./common";
-import { keyReference, labelsFor, privilegedLabels, resolveForBackend } from "./permissions";
+import { keyReference, labelsFor, privilegedLabels } from "../core/labels";
+import { resolveForBackend } from "./permissions";
 
 function schema() {
   return z.object({

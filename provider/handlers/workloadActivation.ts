@@ -7,7 +7,8 @@
  */
 import { z } from "zod";
 import type { Backend, WorkloadState } from "../backend/backend";
-import { ActivationWorkload, activationWorkload, assessActivation, AUTHORIZATION_MANAGE } from "../core/activation";
+import { activationWorkload, assessActivation, AUTHORIZATION_MANAGE } from "../core/activation";
+import { orList, type Workload, WORKLOADS } from "../core/workloads";
 import { keyCovers } from "../core/normalise";
 import { scopeReachesWorkload } from "../core/scope";
 import {
@@ -23,9 +24,11 @@ import {
   validateKnown,
 } from "./common";
 
+const SWITCHABLE = WORKLOADS.filter((w) => w.activation);
+
 function schema() {
   return z.object({
-    workload: z.string({ error: "workload is required: endpoint, office365, identity, cloudApps or cloud." }),
+    workload: z.string({ error: `workload is required: ${orList(SWITCHABLE.map((w) => w.name))}.` }),
     active: z.boolean({ error: "active must be true or false." }).optional(),
     exchangeOnline: z.boolean({ error: "exchangeOnline must be true or false." }).optional(),
     authorizationAssignments: z
@@ -41,7 +44,7 @@ async function tenantView(backend: Backend) {
 }
 
 /** Checks the listed assignments exist and grant Authorization (manage) in the workload. */
-async function checkListed(backend: Backend, ids: string[], workload: ActivationWorkload): Promise<CheckFailure[]> {
+async function checkListed(backend: Backend, ids: string[], workload: Workload["appScope"]): Promise<CheckFailure[]> {
   const failures: CheckFailure[] = [];
   for (const [i, id] of ids.entries()) {
     const a = await backend.getAssignment(id);
@@ -65,7 +68,7 @@ async function checkListed(backend: Backend, ids: string[], workload: Activation
   return failures;
 }
 
-function stateOf(states: WorkloadState[], w: ActivationWorkload): WorkloadState {
+function stateOf(states: WorkloadState[], w: Workload["appScope"]): WorkloadState {
   return states.find((s) => s.workload === w) ?? { workload: w, active: false };
 }
 
@@ -124,7 +127,7 @@ export const workloadActivationHandler: ResourceHandler = {
     if (!w) {
       failures.push({
         property: "workload",
-        reason: `unknown workload "${data.workload}"; use endpoint (Mde), office365 (Mdo), identity (Mdi), cloudApps (Mda) or cloud (Mdc).`,
+        reason: `unknown workload "${data.workload}"; use ${orList(SWITCHABLE.map((w) => `${w.name} (${w.appScope})`))}.`,
       });
       return { inputs, failures };
     }

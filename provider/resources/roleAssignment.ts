@@ -1,8 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { DataSourceScope, WorkloadName } from "../core/scope";
+import type { DataSourceScope } from "../core/scope";
+import type { Workload } from "../core/workloads";
 import { MODULE, PROVIDERS } from "./shell";
 
-export type { DataSourceScope, WorkloadName } from "../core/scope";
+export type { DataSourceScope } from "../core/scope";
+/** A workload's user-facing name (core/workloads.ts): the public name of `Workload["name"]`. */
+export type WorkloadName = Workload["name"];
 
 /** Constructors for the three scope forms. */
 export const Scope = {

@@ -6,7 +6,8 @@
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ATOMS, KNOWN_ACTIONS, WILDCARDS, atomLabel } from "../../provider/core/catalogue";
+import { ATOMS, KNOWN_ACTIONS, WILDCARDS } from "../../provider/core/catalogue";
+import { atomLabel } from "../../provider/core/labels";
 
 const DOC = path.resolve(__dirname, "..", "..", "..", "docs", "permissions.md");
 const esc = (s: string) => s.replace(/\|/g, "\\|");

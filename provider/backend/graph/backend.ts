@@ -29,7 +29,7 @@
 import { sameKeySet } from "../../core/normalise";
 import { sameAppScopes, samePrincipals } from "../../core/scope";
 import type { LegacySource } from "../../core/legacy";
-import { findLegacyEntry } from "../../core/mapping";
+import { mdiGroupRole } from "../../core/workloads";
 import {
   AssignmentInput,
   AssignmentPatch,
@@ -81,8 +81,6 @@ const NOTES = {
   unpublishedPermissions:
     "Graph stores only action strings; a permission whose action string is not published must come from the tenant's live catalogue.",
 };
-
-const MDI_SUFFIX: Record<string, number> = { administrators: 0, users: 1, viewers: 2 };
 
 export class GraphBackend implements Backend {
   readonly name = "graph";
@@ -330,10 +328,8 @@ export class GraphBackend implements Backend {
       const out: LegacyRoleRecord[] = [];
       for (const g of (await this.client.list(paths.mdiGroups)).map(readGroup)) {
         if (!g) continue;
-        const m = /^azure atp .+ (administrators|users|viewers)$/i.exec(g.displayName.trim());
-        if (!m) continue;
-        const entry = findLegacyEntry("mdi", g.displayName);
-        const name = entry?.name ?? ["MDI admin", "MDI user", "MDI viewer"][MDI_SUFFIX[m[1].toLowerCase()]];
+        const name = mdiGroupRole(g.displayName);
+        if (!name) continue;
         const members = readMemberIds(await this.client.list(paths.groupMembers(g.id)));
         out.push({ source: "mdi", id: g.id, name, permissions: [], members });
       }
