@@ -1,6 +1,7 @@
 /**
- * The module structure README.md promises: provider/ has no import cycle, and provider/core/ is pure
- * (no IO, no Pulumi, nothing outside core but the few pure packages below). Imports are read from the TypeScript sources with the compiler's
+ * The module structure README.md promises: provider/ has no import cycle, provider/core/ is pure
+ * (no IO, no Pulumi, nothing outside core but the few pure packages below), and provider/cli/ never
+ * reaches into provider/handlers/. Imports are read from the TypeScript sources with the compiler's
  * own pre-processor (static imports, `export … from`, `import type`, `require(…)` and `import(…)`),
  * so a lazy `require` counts as much as a top-level import.
  */
@@ -119,6 +120,11 @@ describe("module structure of provider/", () => {
   it("keeps provider/core pure: it imports only core modules and pure packages (no IO, no Pulumi)", () => {
     const bad = violations(graph, path.join(PROVIDER, "core"), coreAllows);
     assert.deepEqual(bad, [], `provider/core must not import:\n  ${bad.join("\n  ")}`);
+  });
+
+  it("keeps provider/cli away from provider/handlers", () => {
+    const bad = violations(graph, path.join(PROVIDER, "cli"), cliAllows);
+    assert.deepEqual(bad, [], `provider/cli must not import:\n  ${bad.join("\n  ")}`);
   });
 });
 
