@@ -6,7 +6,7 @@
  */
 import type { Backend, BackendConfig } from "./backend/backend";
 import { createBackend } from "./backend";
-import type { HandlerContext, Props, ResourceHandler } from "./handlers/common";
+import type { HandlerContext, Raw, ResourceHandler } from "./handlers/common";
 import { importedRoleHandler } from "./handlers/importedRole";
 import { roleAssignmentHandler } from "./handlers/roleAssignment";
 import { unifiedRoleHandler } from "./handlers/unifiedRole";
@@ -14,7 +14,13 @@ import { workloadActivationHandler } from "./handlers/workloadActivation";
 
 export type ResourceKind = "UnifiedRole" | "RoleAssignment" | "ImportedRole" | "WorkloadActivation";
 
-export const HANDLERS: Record<ResourceKind, ResourceHandler> = {
+/**
+ * The untyped boundary: the dynamic-provider server hands over property bags; each handler reads them
+ * through its own schema and types.
+ */
+type AnyHandler = ResourceHandler<any, any>;
+
+export const HANDLERS: Record<ResourceKind, AnyHandler> = {
   UnifiedRole: unifiedRoleHandler,
   RoleAssignment: roleAssignmentHandler,
   ImportedRole: importedRoleHandler,
@@ -77,7 +83,7 @@ export const context: HandlerContext = {
   },
 };
 
-function handler(kind: string): ResourceHandler {
+function handler(kind: string): AnyHandler {
   const h = HANDLERS[kind as ResourceKind];
   if (!h)
     throw new Error(
@@ -86,11 +92,11 @@ function handler(kind: string): ResourceHandler {
   return h;
 }
 
-export const check = (kind: string, olds: Props, news: Props) => handler(kind).check(context, olds ?? {}, news ?? {});
-export const diff = (kind: string, id: string, olds: Props, news: Props) =>
+export const check = (kind: string, olds: Raw, news: Raw) => handler(kind).check(context, olds ?? {}, news ?? {});
+export const diff = (kind: string, id: string, olds: Raw, news: Raw) =>
   handler(kind).diff(context, id, olds ?? {}, news ?? {});
-export const create = (kind: string, inputs: Props) => handler(kind).create(context, inputs);
-export const read = (kind: string, id: string, props: Props) => handler(kind).read(context, id, props ?? {});
-export const update = (kind: string, id: string, olds: Props, news: Props) =>
+export const create = (kind: string, inputs: Raw) => handler(kind).create(context, inputs);
+export const read = (kind: string, id: string, props: Raw) => handler(kind).read(context, id, props ?? {});
+export const update = (kind: string, id: string, olds: Raw, news: Raw) =>
   handler(kind).update(context, id, olds ?? {}, news);
-export const remove = (kind: string, id: string, props: Props) => handler(kind).delete(context, id, props ?? {});
+export const remove = (kind: string, id: string, props: Raw) => handler(kind).delete(context, id, props ?? {});

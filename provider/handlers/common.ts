@@ -3,51 +3,58 @@
  * from issues and zod errors, and stripping of the serialized provider from everything stored.
  */
 import type { z } from "zod";
+import type {
+  CheckFailure,
+  CheckResult,
+  CreateResult,
+  DiffResult,
+  ReadResult,
+  ResourceProvider,
+  UpdateResult,
+} from "@pulumi/pulumi/dynamic";
 import type { Backend } from "../backend/backend";
 import { Issue, formatPath } from "../core/errors";
 
 /** The value an unknown input has during preview, whatever its declared type (runtime/rpc.ts). */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
-export type Props = Record<string, any>;
+/** Property values as the engine passes them in: untyped until a handler's schema has read them. */
+export type Raw = Record<string, unknown>;
 
-export interface CheckFailure {
-  property: string;
-  reason: string;
-}
-export interface CheckResult {
-  inputs?: Props;
-  failures?: CheckFailure[];
-}
-export interface DiffResult {
-  changes?: boolean;
-  replaces?: string[];
-  deleteBeforeReplace?: boolean;
-}
-export interface CreateResult {
-  id: string;
-  outs: Props;
-}
-export interface ReadResult {
-  id: string;
-  props?: Props;
-  inputs?: Props;
-}
-export interface UpdateResult {
-  outs: Props;
-}
+export type { CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult };
 
 export interface HandlerContext {
   backend(): Promise<Backend>;
 }
 
-export interface ResourceHandler {
-  check(ctx: HandlerContext, olds: Props, news: Props): Promise<CheckResult>;
-  diff(ctx: HandlerContext, id: string, olds: Props, news: Props): Promise<DiffResult>;
-  create(ctx: HandlerContext, inputs: Props): Promise<CreateResult>;
-  read(ctx: HandlerContext, id: string, props: Props): Promise<ReadResult>;
-  update(ctx: HandlerContext, id: string, olds: Props, news: Props): Promise<UpdateResult>;
-  delete(ctx: HandlerContext, id: string, props: Props): Promise<void>;
+type Method = "check" | "diff" | "create" | "update" | "delete";
+type WithContext<F> = F extends (...args: infer A) => infer R
+  ? (ctx: HandlerContext, ...args: Required<A>) => R
+  : never;
+
+/**
+ * A resource kind's provider methods: the SDK's dynamic `ResourceProvider`, every method present, each
+ * taking the handler context first (engine.ts passes it; the serialized shell never holds a backend).
+ */
+export type ResourceHandler<Inputs = Raw, Outputs = Raw> = {
+  [K in Method]-?: WithContext<NonNullable<ResourceProvider<Inputs, Outputs>[K]>>;
+} & {
+  /** The SDK types read's `inputs` as Outputs; they are the inputs the next diff compares against. */
+  read(
+    ctx: HandlerContext,
+    id: string,
+    props: Outputs,
+  ): Promise<Omit<ReadResult<Outputs>, "inputs"> & { inputs?: Inputs }>;
+};
+
+/**
+ * The one adopt rule of diff: naming a different object to adopt than the one this resource already is
+ * replaces the resource (an unknown adopt in preview changes nothing until it is known).
+ */
+export function adoptReplaces(id: string, olds: { adopt?: string }, news: { adopt?: string }): string[] {
+  return news.adopt !== undefined && news.adopt !== UNKNOWN && news.adopt !== id && news.adopt !== olds.adopt
+    ? ["adopt"]
+    : [];
 }
 
 /** True when a value is, or contains, the preview sentinel. Compares whole values only. */
@@ -58,11 +65,23 @@ export function isUnknown(v: unknown): boolean {
   return false;
 }
 
-/** Removes `__provider` and undefined values: nothing the provider stores may carry the serialized code. */
-export function clean(props: Props | undefined): Props {
-  const out: Props = {};
-  for (const [k, v] of Object.entries(props ?? {})) if (k !== "__provider" && v !== undefined) out[k] = v;
+/** A copy of `o` without `keys`. */
+export function omit<T extends object, K extends keyof T>(o: T, keys: readonly K[]): Omit<T, K> {
+  const out = { ...o };
+  for (const k of keys) delete out[k];
   return out;
+}
+
+/** True when a value is the preview sentinel itself (not a list or object holding it). */
+export function isSentinel(v: unknown): boolean {
+  return v === UNKNOWN;
+}
+
+/** Removes `__provider` and undefined values: nothing the provider stores may carry the serialized code. */
+export function clean<T extends object>(props: T | undefined): T {
+  const out: Raw = {};
+  for (const [k, v] of Object.entries(props ?? {})) if (k !== "__provider" && v !== undefined) out[k] = v;
+  return out as T;
 }
 
 export function failuresFromIssues(issues: Issue[]): CheckFailure[] {
@@ -85,15 +104,15 @@ export function failuresFromZod(error: z.ZodError): CheckFailure[] {
  */
 export function validateKnown<S extends z.ZodObject>(
   schema: S,
-  news: Props,
-): { data: Props; failures: CheckFailure[]; unknown: Set<string> } {
+  news: Raw,
+): { data: Partial<z.infer<S>>; failures: CheckFailure[]; unknown: Set<string> } {
   const unknown = new Set(Object.keys(news).filter((k) => isUnknown(news[k])));
   const mask = Object.fromEntries([...unknown].filter((k) => k in schema.shape).map((k) => [k, true]));
   const s = Object.keys(mask).length ? schema.omit(mask as never) : schema;
   const known = Object.fromEntries(Object.entries(news).filter(([k]) => !unknown.has(k) && k in schema.shape));
   const r = s.safeParse(known);
-  if (r.success) return { data: r.data as Props, failures: [], unknown };
-  return { data: known, failures: failuresFromZod(r.error), unknown };
+  if (r.success) return { data: r.data as unknown as Partial<z.infer<S>>, failures: [], unknown };
+  return { data: known as unknown as Partial<z.infer<S>>, failures: failuresFromZod(r.error), unknown };
 }
 
 /**
@@ -104,7 +123,7 @@ export function validateKnown<S extends z.ZodObject>(
 export class PartialCreateError extends Error {
   constructor(
     readonly id: string,
-    readonly properties: Props,
+    readonly properties: object,
     cause: unknown,
   ) {
     super(

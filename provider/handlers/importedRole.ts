@@ -15,43 +15,62 @@ import { findLegacyEntry, mapLegacyRoles } from "../core/mapping";
 import { foldName, suggest } from "../core/names";
 import { canonicalAppScopes, principalSet, samePrincipals } from "../core/scope";
 import { sameKeySet } from "../core/normalise";
-import { legacySourceNamed, workloadOfLegacy } from "../core/workloads";
+import { legacySourceNamed, type Workload, workloadOfLegacy } from "../core/workloads";
 import {
   CheckFailure,
-  CheckResult,
   PartialCreateError,
-  Props,
+  Raw,
   ResourceHandler,
   UNKNOWN,
+  adoptReplaces,
+  isSentinel,
   clean,
+  omit,
   failuresFromIssues,
   unsupportedFailure,
   validateKnown,
 } from "./common";
 import { atomLabel, labelsFor } from "../core/labels";
 import { resolveForBackend } from "./permissions";
-import { bringRoleTo, roleOutputs, updateRoleFields } from "./unifiedRole";
+import { RoleState, bringRoleTo, roleOutputs, updateRoleFields } from "./role";
 
-function schema() {
-  return z.object({
-    source: z.string({
-      error:
-        'source is required: "mde" (Defender for Endpoint), "mdo" (Defender for Office 365 / EOP) or "mdi" (Defender for Identity).',
-    }),
-    role: z.string().trim().min(1, "role must not be empty.").optional(),
-    permissions: z.array(z.string()).min(1, "permissions must list at least one legacy permission.").optional(),
-    displayName: z
-      .string()
-      .trim()
-      .min(1, "displayName must not be empty.")
-      .max(256, "displayName must be at most 256 characters.")
-      .optional(),
-    description: z.string().max(1024, "description must be at most 1024 characters.").optional(),
-    includeAssignments: z.boolean({ error: "includeAssignments must be true or false." }).optional(),
-    acceptUnsupported: z.boolean({ error: "acceptUnsupported must be true or false." }).optional(),
-    adopt: z.string().trim().min(1).optional(),
-  });
-}
+/** The inputs a program writes; built once (building it per call was a measured hot spot). */
+const SCHEMA = z.object({
+  source: z.string({
+    error:
+      'source is required: "mde" (Defender for Endpoint), "mdo" (Defender for Office 365 / EOP) or "mdi" (Defender for Identity).',
+  }),
+  role: z.string().trim().min(1, "role must not be empty.").optional(),
+  permissions: z.array(z.string()).min(1, "permissions must list at least one legacy permission.").optional(),
+  displayName: z
+    .string()
+    .trim()
+    .min(1, "displayName must not be empty.")
+    .max(256, "displayName must be at most 256 characters.")
+    .optional(),
+  description: z.string().max(1024, "description must be at most 1024 characters.").optional(),
+  includeAssignments: z.boolean({ error: "includeAssignments must be true or false." }).optional(),
+  acceptUnsupported: z.boolean({ error: "acceptUnsupported must be true or false." }).optional(),
+  adopt: z.string().trim().min(1).optional(),
+});
+
+type Declared = z.infer<typeof SCHEMA>;
+
+/** The inputs after check: the program's, plus the migration check computes from them. */
+export type ImportedRoleInputs = Declared & {
+  /** The legacy model: "mde", "mdo" or "mdi". */
+  sourceId: NonNullable<Workload["legacy"]>;
+  displayName: string;
+  description: string;
+  legacyPermissions: string[];
+  originalId: string;
+  unifiedPermissions: string[];
+  actions: string[];
+  privilegedPermissions: string[];
+  unsupported: string[];
+  legacyMembers: string[];
+};
+export type ImportedRoleOutputs = ImportedRoleInputs & RoleState & { assignmentId: string | null };
 
 interface Plan {
   source: LegacySource;
@@ -63,7 +82,11 @@ interface Plan {
   displayName: string;
 }
 
-async function planImport(backend: Backend, data: Props, failures: CheckFailure[]): Promise<Plan | undefined> {
+async function planImport(
+  backend: Backend,
+  data: Partial<Declared>,
+  failures: CheckFailure[],
+): Promise<Plan | undefined> {
   const source = legacySourceNamed(data.source);
   if (!source) {
     failures.push({
@@ -98,15 +121,16 @@ async function planImport(backend: Backend, data: Props, failures: CheckFailure[
     return undefined;
   }
   const tenantRoles = await backend.listLegacyRoles(source);
+  const role = data.role ?? ""; // set unless source is mde and permissions are given (checked above)
   let legacy: LegacyRoleRecord | undefined;
   let legacyNames: string[];
   if (source === "mde") {
-    if (data.role) legacy = tenantRoles.find((r) => foldName(r.name) === foldName(data.role));
+    if (data.role) legacy = tenantRoles.find((r) => foldName(r.name) === foldName(role));
     if (data.role && !legacy && !data.permissions) {
       failures.push({
         property: "role",
         reason: `no Defender for Endpoint role named "${data.role}" in the ${backend.name} tenant. Did you mean: ${suggest(
-          data.role,
+          role,
           tenantRoles.map((r) => r.name),
         )
           .map((s) => `"${s}"`)
@@ -116,9 +140,9 @@ async function planImport(backend: Backend, data: Props, failures: CheckFailure[
     }
     legacyNames = data.permissions ?? legacy!.permissions;
   } else {
-    const entry = findLegacyEntry(source, data.role);
+    const entry = findLegacyEntry(source, role);
     if (!entry) {
-      const r = mapLegacyRoles(source, [data.role], ["role"]);
+      const r = mapLegacyRoles(source, [role], ["role"]);
       // role is a single name: report the failure on "role", not on "role[0]"
       if (!r.ok) failures.push(...failuresFromIssues(r.issues).map((f) => ({ ...f, property: "role" })));
       return undefined;
@@ -140,7 +164,12 @@ async function planImport(backend: Backend, data: Props, failures: CheckFailure[
   };
 }
 
-function outputs(record: RoleRecord, inputs: Props, backendName: string, assignmentId: string | null): Props {
+function outputs(
+  record: RoleRecord,
+  inputs: ImportedRoleInputs,
+  backendName: string,
+  assignmentId: string | null,
+): ImportedRoleOutputs {
   const o = roleOutputs(record, inputs, backendName);
   return {
     ...o,
@@ -153,7 +182,7 @@ function outputs(record: RoleRecord, inputs: Props, backendName: string, assignm
 async function syncAssignment(
   backend: Backend,
   roleId: string,
-  inputs: Props,
+  inputs: ImportedRoleInputs,
   current: string | null,
 ): Promise<string | null> {
   const want = inputs.includeAssignments && Array.isArray(inputs.legacyMembers) && inputs.legacyMembers.length > 0;
@@ -186,11 +215,11 @@ async function syncAssignment(
   return (await backend.createAssignment(desired)).id;
 }
 
-export const importedRoleHandler: ResourceHandler = {
-  async check(ctx, _olds, newsIn): Promise<CheckResult> {
-    const news = clean(newsIn);
-    const { data, failures, unknown } = validateKnown(schema(), news);
-    const inputs: Props = { ...news, ...data };
+export const importedRoleHandler: ResourceHandler<ImportedRoleInputs, ImportedRoleOutputs> = {
+  async check(ctx, _olds, newsIn) {
+    const news: Raw = clean(newsIn);
+    const { data, failures, unknown } = validateKnown(SCHEMA, news);
+    const inputs: Raw = { ...news, ...data };
     const computed = [
       "unifiedPermissions",
       "actions",
@@ -203,15 +232,17 @@ export const importedRoleHandler: ResourceHandler = {
     ];
     if (["source", "role", "permissions"].some((k) => unknown.has(k)) || failures.length) {
       for (const k of computed) inputs[k] = UNKNOWN;
-      return failures.length ? { inputs, failures } : { inputs };
+      return failures.length
+        ? { inputs: inputs as ImportedRoleInputs, failures }
+        : { inputs: inputs as ImportedRoleInputs };
     }
     const backend = await ctx.backend();
     const plan = await planImport(backend, data, failures);
-    if (!plan) return { inputs, failures };
+    if (!plan) return { inputs: inputs as ImportedRoleInputs, failures };
     const mapping = mapLegacyRoles(plan.source, plan.legacyNames, [
       plan.source === "mde" && data.permissions ? "permissions" : "role",
     ]);
-    if (!mapping.ok) return { inputs, failures: failuresFromIssues(mapping.issues) };
+    if (!mapping.ok) return { inputs: inputs as ImportedRoleInputs, failures: failuresFromIssues(mapping.issues) };
     const m = mapping.value;
     if (m.unsupported.length && !data.acceptUnsupported && !unknown.has("acceptUnsupported")) {
       failures.push({
@@ -244,21 +275,24 @@ export const importedRoleHandler: ResourceHandler = {
         reason: `the ${backend.name} tenant has no ${plan.source} role "${data.role ?? ""}" to copy assignments from; set includeAssignments: false.`,
       });
     }
-    return failures.length ? { inputs, failures } : { inputs };
+    return failures.length
+      ? { inputs: inputs as ImportedRoleInputs, failures }
+      : { inputs: inputs as ImportedRoleInputs };
   },
 
   async diff(_ctx, id, olds, news) {
-    const replaces = ["sourceId", "originalId"].filter((k) => news[k] === UNKNOWN || olds[k] !== news[k]);
-    if (news.adopt !== undefined && news.adopt !== UNKNOWN && news.adopt !== id && news.adopt !== olds.adopt)
-      replaces.push("adopt");
+    const replaces = [
+      ...(["sourceId", "originalId"] as const).filter((k) => isSentinel(news[k]) || olds[k] !== news[k]),
+      ...adoptReplaces(id, olds, news),
+    ];
     const changed =
       replaces.length > 0 ||
       olds.displayName !== news.displayName ||
       (olds.description ?? "") !== (news.description ?? "") ||
-      news.actions === UNKNOWN ||
+      isSentinel(news.actions) ||
       !sameKeySet(olds.actions ?? [], news.actions ?? []) ||
       !!olds.includeAssignments !== !!news.includeAssignments ||
-      news.legacyMembers === UNKNOWN ||
+      isSentinel(news.legacyMembers) ||
       !samePrincipals(olds.legacyMembers, news.legacyMembers);
     return { changes: changed, replaces };
   },
@@ -311,24 +345,22 @@ export const importedRoleHandler: ResourceHandler = {
     const assignment = props.assignmentId ? await backend.getAssignment(props.assignmentId) : null;
     const outs = outputs(record, props, backend.name, assignment ? assignment.id : null);
     if (!sameKeySet(record.actions, props.actions ?? [])) outs.unifiedPermissions = labelsFor(outs.actions);
-    const inputs: Props = {
-      ...clean(props),
+    const inputs: ImportedRoleInputs = {
+      ...omit(props, [
+        "roleId",
+        "resolvedPermissions",
+        "isBuiltIn",
+        "imported",
+        "backend",
+        "catalogueVersion",
+        "assignmentId",
+      ]),
       displayName: record.displayName,
       description: record.description,
       actions: outs.actions,
       unifiedPermissions: outs.unifiedPermissions,
       privilegedPermissions: outs.privilegedPermissions,
     };
-    for (const k of [
-      "roleId",
-      "resolvedPermissions",
-      "isBuiltIn",
-      "imported",
-      "backend",
-      "catalogueVersion",
-      "assignmentId",
-    ])
-      delete inputs[k];
     if (props.includeAssignments) inputs.legacyMembers = assignment ? principalSet(assignment.principalIds) : [];
     outs.legacyMembers = inputs.legacyMembers ?? outs.legacyMembers;
     return { id, props: outs, inputs };

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import type { AssignmentRecord } from "../backend/backend";
+import type { DataSourceScope } from "../core/scope";
 import {
   appScopeIdsToScope,
   canonicalAppScopes,
@@ -15,34 +16,45 @@ import {
   scopeToAppScopeIds,
 } from "../core/scope";
 import {
-  CheckResult,
-  Props,
+  Raw,
   ResourceHandler,
   UNKNOWN,
+  adoptReplaces,
+  isSentinel,
   clean,
   failuresFromIssues,
   issuesError,
   validateKnown,
 } from "./common";
 
-function schema() {
-  return z.object({
-    roleId: z
-      .string({ error: "roleId is required: the id of the role to assign (e.g. role.id)." })
-      .trim()
-      .min(1, "roleId must not be empty."),
-    displayName: z
-      .string({ error: "displayName is required: a name for the assignment." })
-      .trim()
-      .min(1, "displayName must not be empty.")
-      .max(256, "displayName must be at most 256 characters."),
-    principals: z.array(z.string(), { error: "principals must be a list of Entra object ids (GUIDs)." }),
-    scope: z.any().optional(),
-    adopt: z.string().trim().min(1, "adopt must be the id of an existing assignment.").optional(),
-  });
-}
+/** The inputs a program writes; built once (building it per call was a measured hot spot). */
+const SCHEMA = z.object({
+  roleId: z
+    .string({ error: "roleId is required: the id of the role to assign (e.g. role.id)." })
+    .trim()
+    .min(1, "roleId must not be empty."),
+  displayName: z
+    .string({ error: "displayName is required: a name for the assignment." })
+    .trim()
+    .min(1, "displayName must not be empty.")
+    .max(256, "displayName must be at most 256 characters."),
+  principals: z.array(z.string(), { error: "principals must be a list of Entra object ids (GUIDs)." }),
+  scope: z.any().optional(),
+  adopt: z.string().trim().min(1, "adopt must be the id of an existing assignment.").optional(),
+});
 
-export function assignmentOutputs(record: AssignmentRecord, inputs: Props, backendName: string): Props {
+/** The inputs after check: the program's, plus the Graph appScopeIds of the scope. */
+export type RoleAssignmentInputs = Omit<z.infer<typeof SCHEMA>, "scope"> & {
+  scope: DataSourceScope;
+  appScopeIds: string[];
+};
+export type RoleAssignmentOutputs = RoleAssignmentInputs & { assignmentId: string; backend: string };
+
+export function assignmentOutputs<I extends object>(
+  record: AssignmentRecord,
+  inputs: I,
+  backendName: string,
+): I & Omit<RoleAssignmentOutputs, "scope" | "adopt"> {
   const appScopeIds = canonicalAppScopes(record.appScopeIds);
   return {
     ...clean(inputs),
@@ -55,11 +67,11 @@ export function assignmentOutputs(record: AssignmentRecord, inputs: Props, backe
   };
 }
 
-export const roleAssignmentHandler: ResourceHandler = {
-  async check(ctx, _olds, newsIn): Promise<CheckResult> {
-    const news = clean(newsIn);
-    const { data, failures, unknown } = validateKnown(schema(), news);
-    const inputs: Props = { ...news, ...data };
+export const roleAssignmentHandler: ResourceHandler<RoleAssignmentInputs, RoleAssignmentOutputs> = {
+  async check(ctx, _olds, newsIn) {
+    const news: Raw = clean(newsIn);
+    const { data, failures, unknown } = validateKnown(SCHEMA, news);
+    const inputs: Raw = { ...news, ...data };
     if (!unknown.has("principals") && !failures.some((f) => f.property.startsWith("principals"))) {
       const p = canonicalPrincipals(data.principals, ["principals"]);
       if (p.ok) inputs.principals = p.value;
@@ -81,28 +93,28 @@ export const roleAssignmentHandler: ResourceHandler = {
       // vanished since the last update is left to refresh
       const role = await backend.getRole(data.roleId);
       if (!role) {
-        const olds = clean(_olds);
-        if (olds.roleId !== data.roleId)
+        if (clean(_olds).roleId !== data.roleId)
           failures.push({
             property: "roleId",
             reason: `no role with id "${data.roleId}" exists in the ${backend.name} tenant; pass the id of a UnifiedRole or ImportedRole (e.g. role.id).`,
           });
       }
     }
-    return failures.length ? { inputs, failures } : { inputs };
+    const checked = inputs as RoleAssignmentInputs;
+    return failures.length ? { inputs: checked, failures } : { inputs: checked };
   },
 
   async diff(_ctx, id, olds, news) {
-    const replaces: string[] = [];
-    if (news.roleId === UNKNOWN || news.roleId !== olds.roleId) replaces.push("roleId");
-    if (news.adopt !== undefined && news.adopt !== UNKNOWN && news.adopt !== id && news.adopt !== olds.adopt)
-      replaces.push("adopt");
+    const replaces = [
+      ...(news.roleId === UNKNOWN || news.roleId !== olds.roleId ? ["roleId"] : []),
+      ...adoptReplaces(id, olds, news),
+    ];
     const changed =
       replaces.length > 0 ||
       olds.displayName !== news.displayName ||
-      news.principals === UNKNOWN ||
+      isSentinel(news.principals) ||
       !samePrincipals(olds.principals, news.principals) ||
-      news.appScopeIds === UNKNOWN ||
+      isSentinel(news.appScopeIds) ||
       !sameAppScopes(olds.appScopeIds, news.appScopeIds);
     return { changes: changed, replaces };
   },
@@ -157,13 +169,12 @@ export const roleAssignmentHandler: ResourceHandler = {
     const backend = await ctx.backend();
     const record = await backend.getAssignment(id);
     if (!record) return { id: "" };
-    const outs = assignmentOutputs(record, props, backend.name);
     const scope =
       sameAppScopes(record.appScopeIds, props.appScopeIds) && props.scope
         ? props.scope
         : appScopeIdsToScope(record.appScopeIds);
-    outs.scope = scope;
-    const inputs: Props = {
+    const outs: RoleAssignmentOutputs = { ...assignmentOutputs(record, props, backend.name), scope };
+    const inputs: RoleAssignmentInputs = {
       roleId: outs.roleId,
       displayName: outs.displayName,
       principals: outs.principals,

@@ -5,103 +5,61 @@
  * preview shows them; `diff` compares canonical forms; a rename is an update.
  */
 import { z } from "zod";
-import { CATALOGUE_VERSION } from "../core/catalogue";
-import { normalizeKeys, sameKeySet } from "../core/normalise";
-import type { Backend, RoleRecord } from "../backend/backend";
+import { sameKeySet } from "../core/normalise";
 import {
-  CheckResult,
-  Props,
+  Raw,
   ResourceHandler,
   UNKNOWN,
+  adoptReplaces,
+  isSentinel,
   clean,
   failuresFromIssues,
   issuesError,
   validateKnown,
 } from "./common";
-import { keyReference, labelsFor, privilegedLabels } from "../core/labels";
+import { keyReference } from "../core/labels";
 import { resolveForBackend } from "./permissions";
+import { RoleState, bringRoleTo, roleOutputs, updateRoleFields } from "./role";
 
-function schema() {
-  return z.object({
-    displayName: z
-      .string({ error: 'displayName is required: a name for the role, e.g. "SOC analyst".' })
-      .trim()
-      .min(1, "displayName must not be empty.")
-      .max(256, "displayName must be at most 256 characters."),
-    description: z.string().max(1024, "description must be at most 1024 characters.").optional(),
-    permissions: z
-      .array(z.string(), { error: "permissions must be a list of catalogue ids, readable names or action strings." })
-      .min(
-        1,
-        'permissions must hold at least one permission, e.g. "Security operations \\ Security data \\ Security data basics (read)".',
-      ),
-    adopt: z.string().trim().min(1, "adopt must be the id of an existing role.").optional(),
-  });
-}
+/** The inputs a program writes; built once (building it per call was a measured hot spot). */
+const SCHEMA = z.object({
+  displayName: z
+    .string({ error: 'displayName is required: a name for the role, e.g. "SOC analyst".' })
+    .trim()
+    .min(1, "displayName must not be empty.")
+    .max(256, "displayName must be at most 256 characters."),
+  description: z.string().max(1024, "description must be at most 1024 characters.").optional(),
+  permissions: z
+    .array(z.string(), { error: "permissions must be a list of catalogue ids, readable names or action strings." })
+    .min(
+      1,
+      'permissions must hold at least one permission, e.g. "Security operations \\ Security data \\ Security data basics (read)".',
+    ),
+  adopt: z.string().trim().min(1, "adopt must be the id of an existing role.").optional(),
+});
 
-export function roleOutputs(record: RoleRecord, inputs: Props, backendName: string): Props {
-  const actions = normalizeKeys(record.actions);
-  return {
-    ...clean(inputs),
-    displayName: record.displayName,
-    description: record.description,
-    actions,
-    resolvedPermissions: labelsFor(actions),
-    privilegedPermissions: privilegedLabels(actions),
-    roleId: record.id,
-    isBuiltIn: record.isBuiltIn,
-    imported: !!record.imported && !record.imported.edited,
-    backend: backendName,
-    catalogueVersion: CATALOGUE_VERSION,
-  };
-}
+/** The inputs after check: the program's, plus what check computes from them. */
+export type UnifiedRoleInputs = z.infer<typeof SCHEMA> & {
+  description: string;
+  /** Canonical permission keys (normalise.ts). */
+  actions: string[];
+  resolvedPermissions: string[];
+  privilegedPermissions: string[];
+};
+export type UnifiedRoleOutputs = UnifiedRoleInputs & RoleState;
 
-/** PATCHes only what changed between the old outputs and the new inputs; shared with ImportedRole. */
-export async function updateRoleFields(
-  backend: Backend,
-  id: string,
-  olds: Props,
-  news: Props,
-  gone: string,
-): Promise<RoleRecord> {
-  const patch = {
-    ...(olds.displayName !== news.displayName ? { displayName: news.displayName } : {}),
-    ...((olds.description ?? "") !== (news.description ?? "") ? { description: news.description ?? "" } : {}),
-    ...(!sameKeySet(olds.actions ?? [], news.actions) ? { actions: news.actions } : {}),
-  };
-  const record = Object.keys(patch).length ? await backend.updateRole(id, patch) : await backend.getRole(id);
-  if (!record)
-    throw new Error(
-      `role ${id} no longer exists in the ${backend.name} tenant; run \`pulumi refresh\` to forget it, then \`pulumi up\` to ${gone}.`,
-    );
-  return record;
-}
-
-/** Brings an existing (adopted) role to the desired fields, touching it only when it differs. */
-export async function bringRoleTo(
-  backend: Backend,
-  record: RoleRecord,
-  desired: { displayName: string; description: string; actions: string[] },
-): Promise<RoleRecord> {
-  const same =
-    record.displayName === desired.displayName &&
-    record.description === desired.description &&
-    sameKeySet(record.actions, desired.actions);
-  return same ? record : backend.updateRole(record.id, desired);
-}
-
-export const unifiedRoleHandler: ResourceHandler = {
-  async check(ctx, _olds, newsIn): Promise<CheckResult> {
-    const news = clean(newsIn);
-    const { data, failures, unknown } = validateKnown(schema(), news);
-    const inputs: Props = { ...news, ...data };
+export const unifiedRoleHandler: ResourceHandler<UnifiedRoleInputs, UnifiedRoleOutputs> = {
+  async check(ctx, _olds, newsIn) {
+    const news: Raw = clean(newsIn);
+    const { data, failures, unknown } = validateKnown(SCHEMA, news);
+    const inputs: Raw = { ...news, ...data };
     if (unknown.has("permissions")) {
       inputs.actions = UNKNOWN;
       inputs.resolvedPermissions = UNKNOWN;
       inputs.privilegedPermissions = UNKNOWN;
     } else if (failures.every((f) => !f.property.startsWith("permissions"))) {
       const backend = await ctx.backend();
-      const r = await resolveForBackend(backend, data.permissions, ["permissions"]);
+      const r = await resolveForBackend(backend, data.permissions ?? [], ["permissions"]);
       if (!r.ok) failures.push(...failuresFromIssues(r.issues));
       else {
         inputs.actions = r.value.actions;
@@ -110,17 +68,16 @@ export const unifiedRoleHandler: ResourceHandler = {
       }
     }
     if (inputs.description === undefined) inputs.description = "";
-    return failures.length ? { inputs, failures } : { inputs };
+    const checked = inputs as UnifiedRoleInputs;
+    return failures.length ? { inputs: checked, failures } : { inputs: checked };
   },
 
   async diff(_ctx, id, olds, news) {
-    const replaces: string[] = [];
-    if (news.adopt !== undefined && news.adopt !== UNKNOWN && news.adopt !== id && news.adopt !== olds.adopt)
-      replaces.push("adopt");
+    const replaces = adoptReplaces(id, olds, news);
     const changed =
       olds.displayName !== news.displayName ||
       (olds.description ?? "") !== (news.description ?? "") ||
-      news.actions === UNKNOWN ||
+      isSentinel(news.actions) ||
       !sameKeySet(olds.actions ?? [], news.actions ?? []);
     return { changes: changed || replaces.length > 0, replaces };
   },
@@ -161,7 +118,7 @@ export const unifiedRoleHandler: ResourceHandler = {
     if (!record) return { id: "" };
     const outs = roleOutputs(record, props, backend.name);
     const unchanged = sameKeySet(record.actions, props.actions ?? []);
-    const inputs: Props = {
+    const inputs: UnifiedRoleInputs = {
       displayName: record.displayName,
       description: record.description,
       // keep the user's spelling while the permissions match; show what the tenant holds once they drift

@@ -13,12 +13,12 @@ import { keyCovers } from "../core/normalise";
 import { scopeReachesWorkload } from "../core/scope";
 import {
   CheckFailure,
-  CheckResult,
-  Props,
+  Raw,
   ResourceHandler,
   UNKNOWN,
   clean,
   failuresFromIssues,
+  isSentinel,
   isUnknown,
   unsupportedFailure,
   validateKnown,
@@ -26,17 +26,25 @@ import {
 
 const SWITCHABLE = WORKLOADS.filter((w) => w.activation);
 
-function schema() {
-  return z.object({
-    workload: z.string({ error: `workload is required: ${orList(SWITCHABLE.map((w) => w.name))}.` }),
-    active: z.boolean({ error: "active must be true or false." }).optional(),
-    exchangeOnline: z.boolean({ error: "exchangeOnline must be true or false." }).optional(),
-    authorizationAssignments: z
-      .array(z.string(), { error: "authorizationAssignments must be a list of RoleAssignment ids." })
-      .optional(),
-    deactivateOnDelete: z.boolean({ error: "deactivateOnDelete must be true or false." }).optional(),
-  });
-}
+/** The inputs a program writes; built once (building it per call was a measured hot spot). */
+const SCHEMA = z.object({
+  workload: z.string({ error: `workload is required: ${orList(SWITCHABLE.map((w) => w.name))}.` }),
+  active: z.boolean({ error: "active must be true or false." }).optional(),
+  exchangeOnline: z.boolean({ error: "exchangeOnline must be true or false." }).optional(),
+  authorizationAssignments: z
+    .array(z.string(), { error: "authorizationAssignments must be a list of RoleAssignment ids." })
+    .optional(),
+  deactivateOnDelete: z.boolean({ error: "deactivateOnDelete must be true or false." }).optional(),
+});
+
+/** The inputs after check: the program's, plus the workload's appScopeId and the widening warnings. */
+export type WorkloadActivationInputs = z.infer<typeof SCHEMA> & {
+  active: boolean;
+  workloadId: Workload["appScope"];
+  warnings: string[];
+};
+export type WorkloadActivationOutputs = WorkloadActivationInputs & { backend: string };
+type Planned = Pick<WorkloadActivationInputs, "workloadId" | "active" | "exchangeOnline" | "authorizationAssignments">;
 
 async function tenantView(backend: Backend) {
   const [roles, assignments] = await Promise.all([backend.listRoles(), backend.listAssignments()]);
@@ -72,7 +80,7 @@ function stateOf(states: WorkloadState[], w: Workload["appScope"]): WorkloadStat
   return states.find((s) => s.workload === w) ?? { workload: w, active: false };
 }
 
-async function assess(backend: Backend, inputs: Props, pending: boolean) {
+async function assess(backend: Backend, inputs: Planned, pending: boolean) {
   const current = stateOf(await backend.getActivation(), inputs.workloadId);
   const turningOn = inputs.active && !current.active;
   const a = assessActivation(
@@ -83,7 +91,11 @@ async function assess(backend: Backend, inputs: Props, pending: boolean) {
   return { current, turningOn, ...a };
 }
 
-function outputs(state: WorkloadState, inputs: Props, backendName: string): Props {
+function outputs(
+  state: WorkloadState,
+  inputs: WorkloadActivationInputs,
+  backendName: string,
+): WorkloadActivationOutputs {
   return {
     ...clean(inputs),
     workloadId: state.workload,
@@ -93,7 +105,7 @@ function outputs(state: WorkloadState, inputs: Props, backendName: string): Prop
   };
 }
 
-async function apply(backend: Backend, inputs: Props): Promise<WorkloadState> {
+async function apply(backend: Backend, inputs: Planned): Promise<WorkloadState> {
   const a = await assess(backend, inputs, false);
   const listed =
     a.turningOn && inputs.authorizationAssignments?.length
@@ -112,15 +124,17 @@ async function apply(backend: Backend, inputs: Props): Promise<WorkloadState> {
   });
 }
 
-export const workloadActivationHandler: ResourceHandler = {
-  async check(ctx, _olds, newsIn): Promise<CheckResult> {
-    const news = clean(newsIn);
-    const { data, failures, unknown } = validateKnown(schema(), news);
-    const inputs: Props = { ...news, ...data };
+export const workloadActivationHandler: ResourceHandler<WorkloadActivationInputs, WorkloadActivationOutputs> = {
+  async check(ctx, _olds, newsIn) {
+    const news: Raw = clean(newsIn);
+    const { data, failures, unknown } = validateKnown(SCHEMA, news);
+    const inputs = { ...news, ...data } as WorkloadActivationInputs;
     if (inputs.active === undefined) inputs.active = true;
     if (unknown.has("workload") || unknown.has("active")) {
-      inputs.workloadId = unknown.has("workload") ? UNKNOWN : activationWorkload(data.workload);
-      inputs.warnings = UNKNOWN;
+      Object.assign(inputs, {
+        workloadId: unknown.has("workload") ? UNKNOWN : activationWorkload(data.workload),
+        warnings: UNKNOWN,
+      });
       return failures.length ? { inputs, failures } : { inputs };
     }
     const w = activationWorkload(data.workload);
@@ -154,7 +168,7 @@ export const workloadActivationHandler: ResourceHandler = {
   },
 
   async diff(_ctx, _id, olds, news) {
-    const replaces = news.workloadId === UNKNOWN || news.workloadId !== olds.workloadId ? ["workload"] : [];
+    const replaces = isSentinel(news.workloadId) || news.workloadId !== olds.workloadId ? ["workload"] : [];
     const changed =
       replaces.length > 0 ||
       olds.active !== news.active ||
@@ -175,7 +189,7 @@ export const workloadActivationHandler: ResourceHandler = {
     const backend = await ctx.backend();
     const state = stateOf(await backend.getActivation(), props.workloadId);
     const outs = outputs(state, props, backend.name);
-    const inputs: Props = {
+    const inputs: WorkloadActivationInputs & { backend?: string } = {
       ...clean(props),
       active: state.active,
       ...(state.workload === "Mdo" ? { exchangeOnline: !!state.exchangeOnline } : {}),

@@ -9,12 +9,13 @@ import fc from "fast-check";
 import { HANDLERS, check, create, diff, read, remove, update } from "../../provider/engine";
 import type { Backend } from "../../provider/backend/backend";
 import { LocalBackend } from "../../provider/backend/local";
-import type { HandlerContext, Props } from "../../provider/handlers/common";
+import type { HandlerContext } from "../../provider/handlers/common";
 import {
   BUILT_IN_GLOBAL_ADMIN,
   Kind,
   P1,
   P2,
+  Props,
   Tenant,
   U,
   assertFailure,

@@ -7,9 +7,11 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { check, configure, create, diff } from "../../provider/engine";
 import type { ResourceKind } from "../../provider/engine";
-import type { Props } from "../../provider/handlers/common";
 import { TenantStore } from "../../provider/backend/store";
 import { tempDir } from "../harness/program";
+
+/** Property bags as tests read them (the handlers type their own). */
+export type Props = Record<string, any>;
 
 export type Kind = ResourceKind;
 export const U = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
