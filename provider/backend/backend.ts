@@ -11,6 +11,12 @@
  *    `capabilities().unpublishedPermissions` is true, the local `urn:defender-rbac:permission:…` keys
  *    of permissions whose action string is not published). They may come back pruned (normalise.ts).
  *  - get* return null for an id that does not exist; delete* of a missing id succeeds (idempotent).
+ *  - update* of a missing id (never created, or deleted outside Pulumi) throws `NotFoundError`, and
+ *    so does createAssignment for a missing role: "not found" means the object is not in the tenant
+ *    now, so the provider tells the user to `pulumi refresh` (which forgets it) instead of retrying.
+ *    A Graph 404 on PATCH is that error. Changing or deleting a built-in role throws
+ *    `BuiltInRoleError`. Both are matched by `name` too (`isNotFound`), so a custom backend built
+ *    against another copy of this package is understood.
  *  - A method the backend cannot perform throws `UnsupportedOperationError`; `capabilities()` must
  *    say so in advance so the provider can fail at preview instead of at apply.
  */
@@ -148,6 +154,31 @@ export class UnsupportedOperationError extends Error {
     super(`the ${backend} backend cannot ${operation}: ${reason}`);
     this.name = "UnsupportedOperationError";
   }
+}
+
+/** Thrown by a backend for an update of a role or assignment that does not exist (see the contract above). */
+export class NotFoundError extends Error {
+  constructor(
+    readonly kind: "role" | "assignment",
+    readonly id: string,
+    message = `${kind} ${id} does not exist`,
+  ) {
+    super(message);
+    this.name = "NotFoundError";
+  }
+}
+
+/** Thrown by a backend asked to change or delete a built-in role. */
+export class BuiltInRoleError extends Error {
+  constructor(id: string, what: string) {
+    super(`role ${id} is built-in and cannot be ${what}`);
+    this.name = "BuiltInRoleError";
+  }
+}
+
+/** True for a NotFoundError, also one from another copy of this package (a custom backend's). */
+export function isNotFound(e: unknown): e is NotFoundError {
+  return e instanceof NotFoundError || (e instanceof Error && e.name === "NotFoundError");
 }
 
 /** Configuration handed to backends: the stack's `defender-rbac:*` keys without the prefix, plus the whole stack config. */

@@ -26,24 +26,11 @@ import type {
   RoleRecord,
   WorkloadState,
 } from "./backend";
+import { BuiltInRoleError, NotFoundError } from "./backend";
 import type { LegacySource } from "../core/legacy";
 import type { Workload } from "../core/workloads";
 
 const SCHEMA_VERSION = 1;
-
-export class NotFoundError extends Error {
-  constructor(kind: string, id: string) {
-    super(`${kind} ${id} does not exist`);
-    this.name = "NotFoundError";
-  }
-}
-
-export class BuiltInRoleError extends Error {
-  constructor(id: string, what: string) {
-    super(`role ${id} is built-in and cannot be ${what}`);
-    this.name = "BuiltInRoleError";
-  }
-}
 
 interface RoleRow {
   id: string;

@@ -41,7 +41,8 @@
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { randomUUID } from "node:crypto";
-import { BuiltInRoleError, NotFoundError, TenantStore } from "../backend/store";
+import { BuiltInRoleError, NotFoundError } from "../backend/backend";
+import { TenantStore } from "../backend/store";
 import { EmulatorBehaviour, checkBehaviour } from "./behaviour";
 import { control } from "./control";
 import { FaultEngine, FaultSpec, FaultStats } from "./faults";

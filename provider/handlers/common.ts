@@ -136,6 +136,17 @@ export class PartialCreateError extends Error {
   }
 }
 
+/** The one failure for adopting an id the tenant does not hold, whatever the resource kind. */
+export function adoptMissing(what: "role" | "role assignment", id: string, backend: Backend, instead: string): Error {
+  return issuesError([
+    {
+      code: "invalid_value",
+      path: ["adopt"],
+      message: `no ${what} with id "${id}" exists in the ${backend.name} tenant; remove adopt to ${instead}.`,
+    },
+  ]);
+}
+
 /** An Error whose message lists issues, for create/update/delete (after check passed). */
 export function issuesError(issues: Issue[]): Error {
   return new Error(

@@ -32,7 +32,7 @@ import {
 } from "./common";
 import { atomLabel, labelsFor } from "../core/labels";
 import { resolveForBackend } from "./permissions";
-import { RoleState, bringRoleTo, roleOutputs, updateRoleFields } from "./role";
+import { RoleState, adoptRole, bringRoleTo, roleOutputs, updateRoleFields } from "./role";
 
 /** The inputs a program writes; built once (building it per call was a measured hot spot). */
 const SCHEMA = z.object({
@@ -303,11 +303,7 @@ export const importedRoleHandler: ResourceHandler<ImportedRoleInputs, ImportedRo
     const desired = { displayName: inputs.displayName, description: inputs.description, actions: inputs.actions };
     let record: RoleRecord | null = null;
     if (inputs.adopt) {
-      record = await backend.getRole(inputs.adopt);
-      if (!record)
-        throw new Error(
-          `adopt: no role with id "${inputs.adopt}" exists in the ${backend.name} tenant; remove adopt to import a new role.`,
-        );
+      record = await adoptRole(backend, inputs.adopt, "import a new role");
     } else {
       // never import twice: a role already imported from this legacy role is taken over. A backend that
       // cannot record the import link (Graph) is matched on the name and the "Imported from …" description.

@@ -6,7 +6,8 @@ import type { Backend, RoleRecord } from "../backend/backend";
 import { CATALOGUE_VERSION } from "../core/catalogue";
 import { labelsFor, privilegedLabels } from "../core/labels";
 import { normalizeKeys, sameKeySet } from "../core/normalise";
-import { clean } from "./common";
+import { isNotFound } from "../backend/backend";
+import { adoptMissing, clean, issuesError } from "./common";
 
 /** The role fields a program sets (after check). */
 export interface RoleFields {
@@ -57,12 +58,30 @@ export async function updateRoleFields(
     ...((olds.description ?? "") !== (news.description ?? "") ? { description: news.description ?? "" } : {}),
     ...(!sameKeySet(olds.actions ?? [], news.actions) ? { actions: news.actions } : {}),
   };
-  const record = Object.keys(patch).length ? await backend.updateRole(id, patch) : await backend.getRole(id);
+  const record = await (Object.keys(patch).length ? backend.updateRole(id, patch) : backend.getRole(id)).catch((e) => {
+    if (isNotFound(e)) return null;
+    throw e;
+  });
   if (!record)
     throw new Error(
       `role ${id} no longer exists in the ${backend.name} tenant; run \`pulumi refresh\` to forget it, then \`pulumi up\` to ${gone}.`,
     );
   return record;
+}
+
+/** The role `adopt` names: it must exist and be a custom role (a built-in one cannot be managed). */
+export async function adoptRole(backend: Backend, id: string, instead: string): Promise<RoleRecord> {
+  const existing = await backend.getRole(id);
+  if (!existing) throw adoptMissing("role", id, backend, instead);
+  if (existing.isBuiltIn)
+    throw issuesError([
+      {
+        code: "invalid_value",
+        path: ["adopt"],
+        message: `role "${existing.displayName}" (${existing.id}) is built-in and cannot be managed; copy its permissions into a custom role instead.`,
+      },
+    ]);
+  return existing;
 }
 
 /** Brings an existing (adopted) role to the desired fields, touching it only when it differs. */

@@ -4,7 +4,7 @@
  * role replaces the assignment, everything else is an update.
  */
 import { z } from "zod";
-import type { AssignmentRecord } from "../backend/backend";
+import { AssignmentRecord, isNotFound } from "../backend/backend";
 import type { DataSourceScope } from "../core/scope";
 import {
   appScopeIdsToScope,
@@ -19,6 +19,7 @@ import {
   Raw,
   ResourceHandler,
   UNKNOWN,
+  adoptMissing,
   adoptReplaces,
   isSentinel,
   clean,
@@ -130,14 +131,7 @@ export const roleAssignmentHandler: ResourceHandler<RoleAssignmentInputs, RoleAs
     };
     if (inputs.adopt) {
       const existing = await backend.getAssignment(inputs.adopt);
-      if (!existing)
-        throw issuesError([
-          {
-            code: "invalid_value",
-            path: ["adopt"],
-            message: `no role assignment with id "${inputs.adopt}" exists in the ${backend.name} tenant; remove adopt to create a new one.`,
-          },
-        ]);
+      if (!existing) throw adoptMissing("role assignment", inputs.adopt, backend, "create a new one");
       if (existing.roleDefinitionId !== desired.roleDefinitionId) {
         throw issuesError([
           {
@@ -193,9 +187,12 @@ export const roleAssignmentHandler: ResourceHandler<RoleAssignmentInputs, RoleAs
       ...(!samePrincipals(olds.principals, news.principals) ? { principalIds: news.principals } : {}),
       ...(!sameAppScopes(olds.appScopeIds, news.appScopeIds) ? { appScopeIds: news.appScopeIds } : {}),
     };
-    const record = Object.keys(patch).length
-      ? await backend.updateAssignment(id, patch)
-      : await backend.getAssignment(id);
+    const record = await (
+      Object.keys(patch).length ? backend.updateAssignment(id, patch) : backend.getAssignment(id)
+    ).catch((e) => {
+      if (isNotFound(e)) return null;
+      throw e;
+    });
     if (!record)
       throw new Error(
         `role assignment ${id} no longer exists in the ${backend.name} tenant; run \`pulumi refresh\`, then \`pulumi up\` to recreate it.`,

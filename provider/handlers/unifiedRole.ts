@@ -14,12 +14,11 @@ import {
   isSentinel,
   clean,
   failuresFromIssues,
-  issuesError,
   validateKnown,
 } from "./common";
 import { keyReference } from "../core/labels";
 import { resolveForBackend } from "./permissions";
-import { RoleState, bringRoleTo, roleOutputs, updateRoleFields } from "./role";
+import { RoleState, adoptRole, bringRoleTo, roleOutputs, updateRoleFields } from "./role";
 
 /** The inputs a program writes; built once (building it per call was a measured hot spot). */
 const SCHEMA = z.object({
@@ -87,23 +86,7 @@ export const unifiedRoleHandler: ResourceHandler<UnifiedRoleInputs, UnifiedRoleO
     const backend = await ctx.backend();
     const desired = { displayName: inputs.displayName, description: inputs.description ?? "", actions: inputs.actions };
     if (inputs.adopt) {
-      const existing = await backend.getRole(inputs.adopt);
-      if (!existing)
-        throw issuesError([
-          {
-            code: "invalid_value",
-            path: ["adopt"],
-            message: `no role with id "${inputs.adopt}" exists in the ${backend.name} tenant; remove adopt to create a new role.`,
-          },
-        ]);
-      if (existing.isBuiltIn)
-        throw issuesError([
-          {
-            code: "invalid_value",
-            path: ["adopt"],
-            message: `role "${existing.displayName}" (${existing.id}) is built-in and cannot be managed; copy its permissions into a custom role instead.`,
-          },
-        ]);
+      const existing = await adoptRole(backend, inputs.adopt, "create a new role");
       const record = await bringRoleTo(backend, existing, desired);
       return { id: record.id, outs: roleOutputs(record, inputs, backend.name) };
     }

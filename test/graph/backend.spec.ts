@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import type { Backend, BackendConfig } from "../../provider/backend/backend";
-import { UnsupportedOperationError } from "../../provider/backend/backend";
+import { NotFoundError, UnsupportedOperationError } from "../../provider/backend/backend";
 import { cloudFor, checkGraphRoot, createTokenSource, resolveAuthSettings } from "../../provider/backend/graph/auth";
 import { GraphBackend } from "../../provider/backend/graph/backend";
 import { Redactor } from "../../provider/backend/graph/errors";
@@ -245,9 +245,14 @@ describe("graph backend: whole life over HTTP with faults", () => {
     assert.equal(fresh.description, "v3");
     assert.deepEqual(fresh.actions, [A.secopsRead]);
 
+    // a Graph 404 on PATCH is the backend contract's NotFoundError, as on every backend
     await assert.rejects(
       backend.updateRole("0e0e0e0e-0000-4000-8000-000000000001", { description: "x" }),
-      /does not exist in the tenant/,
+      (e: Error) => e instanceof NotFoundError && /does not exist in the tenant/.test(e.message),
+    );
+    await assert.rejects(
+      backend.updateAssignment("0e0e0e0e-0000-4000-8000-000000000002", { displayName: "x" }),
+      (e: Error) => e instanceof NotFoundError && e.kind === "assignment",
     );
     await backend.deleteRole(r.id);
   });

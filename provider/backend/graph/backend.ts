@@ -39,6 +39,7 @@ import {
   BackendConfig,
   CatalogueAction,
   LegacyRoleRecord,
+  NotFoundError,
   RoleInput,
   RolePatch,
   RoleRecord,
@@ -142,7 +143,7 @@ export class GraphBackend implements Backend {
     try {
       return await fn();
     } catch (e) {
-      if (e instanceof UnsupportedOperationError) throw e;
+      if (e instanceof UnsupportedOperationError || e instanceof NotFoundError) throw e;
       throw this.redactor.error(e);
     }
   }
@@ -211,7 +212,7 @@ export class GraphBackend implements Backend {
    * change is used as it is; otherwise the entity is read back until it reflects the change.
    */
   private patchEntity<T>(
-    kind: string,
+    kind: "role" | "role assignment",
     path: string,
     id: string,
     body: object,
@@ -221,11 +222,11 @@ export class GraphBackend implements Backend {
     return this.guard(async () => {
       if (Object.keys(body).length === 0) {
         const current = await this.window.getFresh(path, id);
-        if (current === null) throw notFound(kind, id, this.redactor);
+        if (current === null) throw notFound(kind, id);
         return read(current);
       }
       const res = await this.client.patch(path, body).catch((e) => {
-        throw e instanceof GraphError && e.status === 404 ? notFound(kind, id, this.redactor, e) : e;
+        throw e instanceof GraphError && e.status === 404 ? notFound(kind, id) : e;
       });
       this.window.markWritten(id);
       if (res.status === 200) {
@@ -361,17 +362,10 @@ export class GraphBackend implements Backend {
   }
 }
 
-function notFound(kind: string, id: string, redactor: Redactor, cause?: GraphError): GraphError {
-  return new GraphError(
-    {
-      method: "PATCH",
-      path: cause?.path ?? kind,
-      status: 404,
-      code: cause?.code ?? "NotFound",
-      message: `${kind} ${id} does not exist in the tenant (deleted outside Pulumi?); run \`pulumi refresh\`, then \`pulumi up\` to recreate it`,
-      requestId: cause?.requestId,
-      clientRequestId: cause?.clientRequestId,
-    },
-    redactor,
+function notFound(kind: "role" | "role assignment", id: string): NotFoundError {
+  return new NotFoundError(
+    kind === "role" ? "role" : "assignment",
+    id,
+    `${kind} ${id} does not exist in the tenant (deleted outside Pulumi?); run \`pulumi refresh\`, then \`pulumi up\` to recreate it`,
   );
 }
