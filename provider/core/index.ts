@@ -10,3 +10,4 @@ export * from "./mapping";
 export * from "./scope";
 export * from "./activation";
 export * from "./workloads";
+export * from "./access";

@@ -43,7 +43,7 @@ interface Section {
   cells: string[];
 }
 /** A row of the Entra ("AAD role") table. */
-interface EntraVector {
+export interface EntraVector {
   name: string;
   /** "Microsoft 365 Defender Unified RBAC assigned permissions for all workloads". */
   allWorkloads: string[] | typeof NOT_APPLICABLE | SameAs;
@@ -223,7 +223,7 @@ const MDI: Vector[] = [
 ];
 
 // ---- Table 4: Azure Active Directory global roles ----------------------------------------------
-const ENTRA: EntraVector[] = [
+export const ENTRA: EntraVector[] = [
   {
     name: "Global administrator",
     allWorkloads: [
@@ -464,7 +464,7 @@ function entraSections(v: EntraVector): Section[] {
 }
 
 /** Expected atom id → workloads for an Entra row, derived from the seed text only. */
-function entraExpected(v: EntraVector): Map<string, string[]> {
+export function entraExpected(v: EntraVector): Map<string, string[]> {
   const all = unionOf(entraAllCells(v));
   const per = new Map<string, Set<Workload>>();
   for (const s of entraSections(v)) {
