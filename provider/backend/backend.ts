@@ -21,6 +21,7 @@
  *    say so in advance so the provider can fail at preview instead of at apply.
  */
 import type { LegacySource } from "../core/legacy";
+import type { Directory, DirectoryObject } from "../core/access";
 
 export interface RoleImportInfo {
   source: LegacySource;
@@ -140,6 +141,20 @@ export interface Backend {
 
   /** The tenant's live permission catalogue, when the backend has one; null to use the shipped one. */
   liveCatalogue(): Promise<CatalogueAction[] | null>;
+
+  /**
+   * Optional: the directory facts effective access needs (core/access.ts): display names, group
+   * membership and Entra role holders. It covers at least `principalIds` (the principals the tenant's
+   * assignments and legacy roles name), the groups they belong to and their members, transitively, and
+   * every holder of an Entra role of the mapping page's Entra table. Without it, principals are bare ids.
+   */
+  directory?(principalIds: readonly string[]): Promise<Directory>;
+
+  /**
+   * Optional: the users whose user principal name, or the groups whose display name, is `name`
+   * (case-insensitive). Used to accept principals given by name; more than one match is ambiguous.
+   */
+  findPrincipals?(name: string): Promise<DirectoryObject[]>;
 
   close?(): Promise<void>;
 }

@@ -1,6 +1,7 @@
 /** The default backend: the embedded local tenant store (store.ts). Everything works offline. */
 import * as path from "node:path";
 import type { LegacySource } from "../core/legacy";
+import type { Directory, DirectoryObject } from "../core/access";
 import { LEGACY_SOURCES } from "../core/legacy";
 import type {
   AssignmentInput,
@@ -93,6 +94,14 @@ export class LocalBackend implements Backend {
 
   async liveCatalogue(): Promise<CatalogueAction[] | null> {
     return null;
+  }
+
+  async directory(): Promise<Directory> {
+    return this.store.getDirectory();
+  }
+
+  async findPrincipals(name: string): Promise<DirectoryObject[]> {
+    return this.store.findPrincipals(name);
   }
 
   async close(): Promise<void> {

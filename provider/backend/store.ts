@@ -14,7 +14,7 @@ import * as path from "node:path";
 import { randomUUID } from "node:crypto";
 import type { DatabaseSync } from "node:sqlite";
 import { loadSqlite } from "./sqlite";
-import { builtInRoles, legacyRoles, DEFAULT_ACTIVE } from "./seed";
+import { builtInRoles, legacyRoles, DEFAULT_ACTIVE, directory as seedDirectory } from "./seed";
 import type {
   AssignmentInput,
   AssignmentPatch,
@@ -29,8 +29,10 @@ import type {
 import { BuiltInRoleError, NotFoundError } from "./backend";
 import type { LegacySource } from "../core/legacy";
 import type { Workload } from "../core/workloads";
+import type { Directory, DirectoryObject } from "../core/access";
 
-const SCHEMA_VERSION = 1;
+/** 1: roles, assignments, legacy roles, activation. 2: the directory (users, groups, members, Entra role holders). */
+const SCHEMA_VERSION = 2;
 
 interface RoleRow {
   id: string;
@@ -166,13 +168,32 @@ export class TenantStore {
           PRIMARY KEY (source, id));
         CREATE TABLE IF NOT EXISTS activation (
           workload TEXT PRIMARY KEY, active INTEGER NOT NULL, exchange_online INTEGER NOT NULL DEFAULT 0, modified_at TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS directory_objects (
+          id TEXT PRIMARY KEY, kind TEXT NOT NULL CHECK (kind IN ('user', 'group')), display_name TEXT NOT NULL,
+          user_principal_name TEXT);
+        CREATE TABLE IF NOT EXISTS group_members (
+          group_id TEXT NOT NULL, member_id TEXT NOT NULL, PRIMARY KEY (group_id, member_id));
+        CREATE TABLE IF NOT EXISTS entra_role_holders (
+          role TEXT NOT NULL, principal_id TEXT NOT NULL, PRIMARY KEY (role, principal_id));
       `);
       if (!v) {
         this.db.prepare("INSERT INTO meta (key, value) VALUES ('schema', ?)").run(String(SCHEMA_VERSION));
         if (seed) this.seedTenant();
         else for (const [workload, active] of DEFAULT_ACTIVE) this.writeActivation({ workload, active });
+      } else if (Number(v.value) < 2) {
+        // Schema 1 → 2: a seeded tenant (one with built-in roles) gains the seeded directory.
+        this.db.prepare("UPDATE meta SET value = ? WHERE key = 'schema'").run(String(SCHEMA_VERSION));
+        const seeded = this.db.prepare("SELECT 1 FROM roles WHERE is_built_in = 1 LIMIT 1").get();
+        if (seeded) this.seedDirectory();
       }
     });
+  }
+
+  private seedDirectory(): void {
+    const d = seedDirectory();
+    for (const o of d.objects) this.putDirectoryObject(o);
+    for (const m of d.members) this.addGroupMember(m.groupId, m.memberId);
+    for (const h of d.entraRoles) this.addEntraRoleHolder(h.role, h.principalId);
   }
 
   private seedTenant(): void {
@@ -188,6 +209,7 @@ export class TenantStore {
     for (const l of legacyRoles())
       insLegacy.run(l.source, l.id, l.name, JSON.stringify(l.permissions), JSON.stringify(l.members));
     for (const [workload, active] of DEFAULT_ACTIVE) this.writeActivation({ workload, active });
+    this.seedDirectory();
   }
 
   // ---- roles ----
@@ -382,6 +404,76 @@ export class TenantStore {
     this.db
       .prepare("INSERT OR REPLACE INTO activation (workload, active, exchange_online, modified_at) VALUES (?, ?, ?, ?)")
       .run(state.workload, state.active ? 1 : 0, state.exchangeOnline ? 1 : 0, new Date().toISOString());
+  }
+
+  // ---- directory (the local tenant's Entra stand-in) ----
+
+  /** Users and groups with display names, direct memberships and Entra role holders. */
+  getDirectory(): Directory {
+    const objects = (
+      this.db.prepare("SELECT * FROM directory_objects ORDER BY display_name, id").all() as unknown as {
+        id: string;
+        kind: "user" | "group";
+        display_name: string;
+        user_principal_name: string | null;
+      }[]
+    ).map((r): DirectoryObject => ({
+      id: r.id,
+      kind: r.kind,
+      displayName: r.display_name,
+      ...(r.user_principal_name ? { userPrincipalName: r.user_principal_name } : {}),
+    }));
+    const members = (
+      this.db
+        .prepare("SELECT group_id, member_id FROM group_members ORDER BY group_id, member_id")
+        .all() as unknown as {
+        group_id: string;
+        member_id: string;
+      }[]
+    ).map((r) => ({ groupId: r.group_id, memberId: r.member_id }));
+    const entraRoles = (
+      this.db
+        .prepare("SELECT role, principal_id FROM entra_role_holders ORDER BY role, principal_id")
+        .all() as unknown as {
+        role: string;
+        principal_id: string;
+      }[]
+    ).map((r) => ({ role: r.role, principalId: r.principal_id }));
+    return { objects, members, entraRoles };
+  }
+
+  /** Users whose user principal name, or groups whose display name, is `name` (case-insensitive). */
+  findPrincipals(name: string): DirectoryObject[] {
+    const n = name.trim().toLowerCase();
+    return this.getDirectory().objects.filter((o) =>
+      o.kind === "user" ? o.userPrincipalName?.toLowerCase() === n : o.displayName.toLowerCase() === n,
+    );
+  }
+
+  putDirectoryObject(o: DirectoryObject): void {
+    this.transaction(() => {
+      this.db
+        .prepare(
+          "INSERT OR REPLACE INTO directory_objects (id, kind, display_name, user_principal_name) VALUES (?, ?, ?, ?)",
+        )
+        .run(o.id.toLowerCase(), o.kind, o.displayName, o.userPrincipalName ?? null);
+    });
+  }
+
+  addGroupMember(groupId: string, memberId: string): void {
+    this.transaction(() => {
+      this.db
+        .prepare("INSERT OR IGNORE INTO group_members (group_id, member_id) VALUES (?, ?)")
+        .run(groupId.toLowerCase(), memberId.toLowerCase());
+    });
+  }
+
+  addEntraRoleHolder(role: string, principalId: string): void {
+    this.transaction(() => {
+      this.db
+        .prepare("INSERT OR IGNORE INTO entra_role_holders (role, principal_id) VALUES (?, ?)")
+        .run(role, principalId.toLowerCase());
+    });
   }
 
   close(): void {

@@ -647,7 +647,7 @@ describe("local store", () => {
       // a future schema: a higher version, and a reshaped roles table
       db.exec(`
         CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-        INSERT INTO meta (key, value) VALUES ('schema', '2');
+        INSERT INTO meta (key, value) VALUES ('schema', '3');
         CREATE TABLE roles (id TEXT PRIMARY KEY, name TEXT NOT NULL, definition TEXT NOT NULL);
       `);
       db.close();
@@ -657,7 +657,7 @@ describe("local store", () => {
         () => new TenantStore(file),
         (e: Error) => {
           assert.match(e.message, /newer pulumi-defender-rbac/);
-          assert.match(e.message, /schema 2/);
+          assert.match(e.message, /schema 3/);
           assert.match(e.message, /upgrade/);
           assert.ok(e.message.includes(file), "names the file");
           return true;
@@ -668,15 +668,99 @@ describe("local store", () => {
         tablesBefore,
         "no table or index added",
       );
-      assert.deepEqual(rawQuery(file, "SELECT value FROM meta"), [{ value: "2" }]);
+      assert.deepEqual(rawQuery(file, "SELECT value FROM meta"), [{ value: "3" }]);
+    });
+
+    it("upgrades a schema-1 store: a seeded tenant gains the seeded directory, its data kept", () => {
+      const file = dbFile("v1.db");
+      const s = new TenantStore(file);
+      const role = s.createRole({ displayName: "kept", description: "", actions: [] });
+      s.close();
+      // make it a schema-1 store: no directory tables
+      const { DatabaseSync } = loadSqlite();
+      const db = new DatabaseSync(file);
+      db.exec(`DROP TABLE directory_objects; DROP TABLE group_members; DROP TABLE entra_role_holders;
+        UPDATE meta SET value = '1' WHERE key = 'schema';`);
+      db.close();
+      const again = new TenantStore(file);
+      try {
+        assert.deepEqual(rawQuery(file, "SELECT value FROM meta WHERE key = 'schema'"), [{ value: "2" }]);
+        assert.equal(again.getRole(role.id)?.displayName, "kept");
+        const d = again.getDirectory();
+        assert.ok(d.objects.some((o) => o.displayName === "SOC analysts"));
+        assert.ok(d.entraRoles.length > 0);
+      } finally {
+        again.close();
+      }
     });
 
     it("opens a store of the current schema written earlier", () => {
       open().close();
-      assert.deepEqual(rawQuery(dbFile(), "SELECT value FROM meta WHERE key = 'schema'"), [{ value: "1" }]);
+      assert.deepEqual(rawQuery(dbFile(), "SELECT value FROM meta WHERE key = 'schema'"), [{ value: "2" }]);
       const s = open();
       try {
         assert.equal(s.listRoles().length, 10);
+      } finally {
+        s.close();
+      }
+    });
+  });
+
+  // ---- directory ------------------------------------------------------------------------------
+
+  describe("directory", () => {
+    it("a new tenant names the quickstart's group, nested members, Entra role holders and every legacy member", () => {
+      const s = open();
+      try {
+        const d = s.getDirectory();
+        const soc = d.objects.find((o) => o.id === "8e811502-2c2a-4d1b-9c5e-1f0b2e4f9a10");
+        assert.deepEqual(soc, {
+          id: "8e811502-2c2a-4d1b-9c5e-1f0b2e4f9a10",
+          kind: "group",
+          displayName: "SOC analysts",
+        });
+        const nested = d.members
+          .filter((m) => m.groupId === soc!.id)
+          .map((m) => d.objects.find((o) => o.id === m.memberId)!);
+        assert.ok(
+          nested.some((o) => o.kind === "group"),
+          "a nested group",
+        );
+        assert.deepEqual(
+          d.entraRoles.map((h) => h.role),
+          ["Global administrator", "Security reader"],
+        );
+        const known = new Set(d.objects.map((o) => o.id));
+        for (const src of ["mde", "mdo", "mdi"] as const)
+          for (const r of s.listLegacyRoles(src))
+            for (const m of r.members) assert.ok(known.has(m), `${r.name} member ${m}`);
+      } finally {
+        s.close();
+      }
+    });
+
+    it("finds users by UPN and groups by display name, case-insensitively; writes are idempotent", () => {
+      const s = open();
+      try {
+        assert.deepEqual(
+          s.findPrincipals("ADELE.VANCE@contoso.example").map((o) => o.displayName),
+          ["Adele Vance"],
+        );
+        assert.deepEqual(
+          s.findPrincipals("soc analysts").map((o) => o.id),
+          ["8e811502-2c2a-4d1b-9c5e-1f0b2e4f9a10"],
+        );
+        assert.deepEqual(s.findPrincipals("Adele Vance"), [], "users are found by UPN, not display name");
+        s.putDirectoryObject({
+          id: "44444444-4444-4444-8444-000000000001",
+          kind: "group",
+          displayName: "SOC analysts",
+        });
+        assert.equal(s.findPrincipals("SOC analysts").length, 2, "display names are not unique: ambiguous");
+        const before = s.getDirectory().members.length;
+        s.addGroupMember("44444444-4444-4444-8444-000000000001", "22222222-2222-4222-8222-000000000001");
+        s.addGroupMember("44444444-4444-4444-8444-000000000001", "22222222-2222-4222-8222-000000000001");
+        assert.equal(s.getDirectory().members.length, before + 1);
       } finally {
         s.close();
       }
