@@ -11,7 +11,7 @@
  *    ("until a workload is activated, Defender keeps honouring its old RBAC model", documented). It
  *    reaches the workloads of its appScopeIds: "/" every workload, "Mde" etc. that workload; a specific
  *    `/CloudSet/<id>` scope part of Defender for Cloud (community); any other specific scope is not
- *    attributed to a workload and is reported in `unattributed`, never silently dropped.
+ *    attributed to a workload and is reported in `notes`, never silently dropped.
  *  - A legacy role (MDE permissions role, MDO/EOP role group or role, MDI role group) takes effect only
  *    while its own workload is not active; its permissions are those of Microsoft's mapping tables.
  *  - An Entra role gives the default Unified RBAC permissions of the mapping page's Entra table in every
@@ -33,7 +33,9 @@ import { ATOMS, atomKey, atomLabel, getAtom, isPrivilegedAction } from "./catalo
 import type { LegacyEntry, Workload as LegacyWorkload } from "./legacy";
 import { findLegacyEntry, mapLegacyRoles } from "./mapping";
 import { keyCovers } from "./normalise";
-import { canonicalAppScopes } from "./scope";
+import type { Result } from "./errors";
+import { suggest } from "./names";
+import { canonicalAppScopes, isGuid } from "./scope";
 
 // ---- input ------------------------------------------------------------------------------------
 
@@ -143,8 +145,11 @@ export interface AccessReport {
   workloads: { workload: ActivationWorkload; active: boolean }[];
   principals: AccessPrincipal[];
   grants: AccessGrant[];
-  /** What the model could not place: scopes of no known workload, legacy roles the tables do not map. */
-  unattributed: string[];
+  /**
+   * What a reader should know that is not a grant: assignments not in effect anywhere (their workloads
+   * are not active), scopes of no known workload, legacy roles the tables do not map.
+   */
+  notes: string[];
 }
 
 // ---- the engine -------------------------------------------------------------------------------
@@ -214,7 +219,7 @@ export function effectiveAccess(input: AccessInput): AccessReport {
   const directory = input.directory ?? EMPTY_DIRECTORY;
   const active = new Map<ActivationWorkload, boolean>(ACTIVATION_WORKLOADS.map((w) => [w, false]));
   for (const s of input.activation) if (active.has(s.workload)) active.set(s.workload, s.active);
-  const unattributed: string[] = [];
+  const notes: string[] = [];
 
   // Direct grants, by holder id.
   const direct = new Map<string, DirectGrant[]>();
@@ -231,9 +236,7 @@ export function effectiveAccess(input: AccessInput): AccessReport {
   for (const a of input.assignments) {
     const role = roles.get(lc(a.roleDefinitionId));
     if (!role) {
-      unattributed.push(
-        `assignment "${a.displayName}" (${a.id}) names role ${a.roleDefinitionId}, which does not exist`,
-      );
+      notes.push(`assignment "${a.displayName}" (${a.id}) names role ${a.roleDefinitionId}, which does not exist`);
       continue;
     }
     let perms = rolePerms.get(role.id);
@@ -244,8 +247,13 @@ export function effectiveAccess(input: AccessInput): AccessReport {
       else if ((ACTIVATION_WORKLOADS as readonly string[]).includes(scope))
         reach.push({ workload: scope as ActivationWorkload, scope, partial: false });
       else if (/^\/cloudset\//i.test(scope)) reach.push({ workload: "Mdc", scope, partial: true });
-      else unattributed.push(`assignment "${a.displayName}" (${a.id}): scope ${scope} is not attributed to a workload`);
+      else notes.push(`assignment "${a.displayName}" (${a.id}): scope ${scope} is not attributed to a workload`);
     }
+    const dormant = [...new Set(reach.filter((r) => !active.get(r.workload)).map((r) => r.workload))];
+    if (dormant.length && dormant.length === new Set(reach.map((r) => r.workload)).size)
+      notes.push(
+        `assignment "${a.displayName}" (${a.id}) is not in effect: Unified RBAC is not active in ${dormant.join(", ")}`,
+      );
     for (const r of reach) {
       if (!active.get(r.workload)) continue;
       for (const perm of perms)
@@ -273,7 +281,7 @@ export function effectiveAccess(input: AccessInput): AccessReport {
   for (const h of directory.entraRoles) {
     const entry = findLegacyEntry("entra", h.role);
     if (!entry) {
-      unattributed.push(`Entra role "${h.role}" of ${h.principalId} has no default Unified RBAC permissions`);
+      notes.push(`Entra role "${h.role}" of ${h.principalId} has no default Unified RBAC permissions`);
       continue;
     }
     for (const w of ACTIVATION_WORKLOADS) {
@@ -303,7 +311,7 @@ export function effectiveAccess(input: AccessInput): AccessReport {
         : [{ legacy: l.name, entry: findLegacyEntry(l.source, l.name) ?? findLegacyEntry(l.source, l.id) }];
     for (const { legacy, entry } of entries) {
       if (!entry) {
-        unattributed.push(`${l.source} legacy role "${l.name}": "${legacy}" is not in the mapping tables`);
+        notes.push(`${l.source} legacy role "${l.name}": "${legacy}" is not in the mapping tables`);
         continue;
       }
       const m = mapLegacyRoles(l.source, [entry.name]);
@@ -391,7 +399,7 @@ export function effectiveAccess(input: AccessInput): AccessReport {
     workloads: ACTIVATION_WORKLOADS.map((w) => ({ workload: w, active: active.get(w)! })),
     principals,
     grants,
-    unattributed: [...new Set(unattributed)].sort(),
+    notes: [...new Set(notes)].sort(),
   };
 }
 
@@ -493,4 +501,46 @@ export function activationChange(input: AccessInput, workload: ActivationWorkloa
     effectiveAccess({ ...input, activation: set(!activeAfter) }),
     effectiveAccess({ ...input, activation: set(activeAfter) }),
   );
+}
+
+/**
+ * A principal given as an object id, a user principal name or a group display name → its object id
+ * (lower case). Names are matched case-insensitively against the directory; a name that matches no
+ * principal, or several, is an `invalid_principal` issue that says how to fix it.
+ */
+export function resolvePrincipalRef(
+  directory: Directory,
+  ref: string,
+  path: (string | number)[] = ["principal"],
+): Result<string> {
+  if (isGuid(ref)) return { ok: true, value: ref.toLowerCase() };
+  const n = String(ref).trim().toLowerCase();
+  const names = (o: DirectoryObject) => (o.kind === "user" ? o.userPrincipalName : o.displayName);
+  const hits = directory.objects.filter((o) => names(o)?.toLowerCase() === n);
+  if (hits.length === 1) return { ok: true, value: hits[0].id.toLowerCase() };
+  if (hits.length > 1)
+    return {
+      ok: false,
+      issues: [
+        {
+          code: "invalid_principal",
+          path,
+          message: `${hits.length} principals are named "${ref}" (${hits.map((h) => `${h.kind} ${h.id}`).join(", ")}); give the object id of the one you mean.`,
+        },
+      ],
+    };
+  return {
+    ok: false,
+    issues: [
+      {
+        code: "invalid_principal",
+        path,
+        message: `"${ref}" is neither an Entra object id nor a user principal name or group name the directory knows; give the object id (a GUID), a user's UPN or a group's display name.`,
+        suggestions: suggest(
+          String(ref),
+          directory.objects.map(names).filter((x): x is string => !!x),
+        ),
+      },
+    ],
+  };
 }

@@ -18,6 +18,7 @@ import {
   holders,
   keyCovers,
   ATOMS,
+  resolvePrincipalRef,
 } from "../../provider/core";
 import { ENTRA, entraExpected } from "./seed-vectors.spec";
 
@@ -223,8 +224,9 @@ describe("effective access (core/access.ts)", () => {
       assert.ok(
         g.length > 0 && g.every((x) => x.sources.some((s) => s.kind === "assignment" && s.scope === "/CloudSet/42")),
       );
-      assert.deepEqual(report.unattributed, [
+      assert.deepEqual(report.notes, [
         'assignment "cloud-scope" (a3): scope /SentinelScope/x is not attributed to a workload',
+        'assignment "readers-mdo" (a2) is not in effect: Unified RBAC is not active in Mdo',
       ]);
     });
 
@@ -251,6 +253,34 @@ describe("effective access (core/access.ts)", () => {
       const alices = change.filter((c) => c.principalId === alice);
       assert.ok(alices.some((c) => c.change === "gained" && c.permission === AUTH_MANAGE && c.workload === "Mdo"));
       assert.ok(change.every((c) => c.workload === "Mdo"));
+    });
+  });
+
+  describe("principals by name", () => {
+    const directory = {
+      objects: [
+        { id: U(1), kind: "user" as const, displayName: "Alice", userPrincipalName: "alice@contoso.example" },
+        { id: U(2), kind: "group" as const, displayName: "SOC" },
+        { id: U(3), kind: "group" as const, displayName: "Twins" },
+        { id: U(4), kind: "group" as const, displayName: "twins" },
+      ],
+      members: [],
+      entraRoles: [],
+    };
+    it("resolves a UPN, a group name and an id; names are case-insensitive", () => {
+      assert.deepEqual(resolvePrincipalRef(directory, "ALICE@contoso.example"), { ok: true, value: U(1) });
+      assert.deepEqual(resolvePrincipalRef(directory, "soc"), { ok: true, value: U(2) });
+      assert.deepEqual(resolvePrincipalRef(directory, U(9).toUpperCase()), { ok: true, value: U(9) });
+    });
+    it("says which names are ambiguous or unknown, with the fix", () => {
+      const amb = resolvePrincipalRef(directory, "Twins");
+      assert.ok(!amb.ok && /2 principals are named "Twins"/.test(amb.issues[0].message));
+      assert.ok(!amb.ok && amb.issues[0].message.includes(U(3)) && amb.issues[0].message.includes(U(4)));
+      const unknown = resolvePrincipalRef(directory, "Alcie@contoso.example", ["principals", 0]);
+      assert.ok(!unknown.ok);
+      assert.equal(unknown.issues[0].code, "invalid_principal");
+      assert.deepEqual(unknown.issues[0].path, ["principals", 0]);
+      assert.equal(unknown.issues[0].suggestions?.[0], "alice@contoso.example");
     });
   });
 
