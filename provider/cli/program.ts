@@ -1,5 +1,6 @@
 /** The `defender-rbac` command line, built on commander. `run` is what tests call. */
 import { Command, CommanderError } from "commander";
+import * as access from "./access";
 import * as catalog from "./catalog";
 import * as emulator from "./emulator";
 import * as exportCmd from "./export";
@@ -7,7 +8,7 @@ import { Io, Register, processIo } from "./io";
 import * as map from "./map";
 
 /** Every command, in the order `--help` lists them; each module registers its own. */
-const COMMANDS: Register[] = [map.register, catalog.register, exportCmd.register, emulator.register];
+const COMMANDS: Register[] = [map.register, catalog.register, access.register, exportCmd.register, emulator.register];
 
 export async function run(argv: string[], io: Io = processIo): Promise<number> {
   let exitCode = 0;
