@@ -6,9 +6,17 @@ import * as emulator from "./emulator";
 import * as exportCmd from "./export";
 import { Io, Register, processIo } from "./io";
 import * as map from "./map";
+import * as review from "./review";
 
 /** Every command, in the order `--help` lists them; each module registers its own. */
-const COMMANDS: Register[] = [map.register, catalog.register, access.register, exportCmd.register, emulator.register];
+const COMMANDS: Register[] = [
+  map.register,
+  catalog.register,
+  access.register,
+  review.register,
+  exportCmd.register,
+  emulator.register,
+];
 
 export async function run(argv: string[], io: Io = processIo): Promise<number> {
   let exitCode = 0;
