@@ -2,6 +2,7 @@
 import type { TenantStore } from "../backend/store";
 import type { EmulatorBehaviour } from "./behaviour";
 import { CUSTOM_APP_SCOPES, assignmentJson, namespaceJson, roleJson } from "./entities";
+import { entraRoleManagement, users } from "./directory";
 import { groups } from "./groups";
 import { HttpError, Reply, allow, notFound } from "./http";
 import type { WriteLag } from "./lag";
@@ -29,6 +30,9 @@ export function routeRequest(emu: RouteContext, method: string, url: URL, body: 
     throw new HttpError(400, "BadRequest", "Resource not found for the segment 'defender'.");
   }
   if (version === "v1.0" && lowerRest[0] === "groups") return groups(emu, method, url, rest.slice(1), origin);
+  if (version === "v1.0" && lowerRest[0] === "users") return users(emu, method, url, rest.slice(1), origin);
+  if (version === "v1.0" && lowerRest[0] === "rolemanagement" && lowerRest[1] === "directory")
+    return entraRoleManagement(emu, method, url, rest.slice(2), origin);
   if (version !== "beta" || lowerRest[0] !== "rolemanagement" || lowerRest[1] !== "defender") {
     throw new HttpError(404, "NotFound", `Resource not found for the segment '${segs[segs.length - 1] ?? ""}'.`);
   }

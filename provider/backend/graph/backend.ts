@@ -49,6 +49,8 @@ import {
 import { TokenSource, createTokenSource, resolveAuthSettings } from "./auth";
 import { ClientEvent, GraphClient, RetryOptions } from "./client";
 import { ConsistencyWindow } from "./consistency";
+import { findPrincipals, readDirectory } from "./directory";
+import type { Directory, DirectoryObject } from "../../core/access";
 import { DuplicateSafeCreate } from "./create";
 import { GraphError, Redactor } from "./errors";
 import { BackendEvent, eventSink } from "./events";
@@ -336,6 +338,15 @@ export class GraphBackend implements Backend {
       }
       return out.sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
     });
+  }
+
+  /** Entra role holders, transitive group members and names (graph/directory.ts). */
+  async directory(principalIds: readonly string[]): Promise<Directory> {
+    return this.guard(() => readDirectory(this.client, principalIds));
+  }
+
+  async findPrincipals(name: string): Promise<DirectoryObject[]> {
+    return this.guard(() => findPrincipals(this.client, name));
   }
 
   async getActivation(): Promise<WorkloadState[]> {

@@ -27,6 +27,19 @@ export const paths = {
   /** Defender for Identity role groups are Entra groups "Azure ATP <workspace> Administrators/Users/Viewers". */
   mdiGroups: `/v1.0/groups${query({ $filter: `startswith(displayName,${odataString("Azure ATP ")})`, $select: "id,displayName" })}`,
   groupMembers: (id: string) => `/v1.0/groups/${seg(id)}/members${query({ $select: "id" })}`,
+  // The directory, for effective access (docs/graph-api.md, "The directory"): Entra role holders,
+  // transitive group members and display names.
+  entraRoleDefinitions: `/v1.0/roleManagement/directory/roleDefinitions${query({ $select: "id,displayName" })}`,
+  entraRoleAssignments: (roleDefinitionId: string) =>
+    `/v1.0/roleManagement/directory/roleAssignments${query({ $filter: `roleDefinitionId eq ${odataString(roleDefinitionId)}`, $expand: "principal" })}`,
+  transitiveMembers: (id: string) =>
+    `/v1.0/groups/${seg(id)}/transitiveMembers${query({ $select: "id,displayName,userPrincipalName" })}`,
+  user: (id: string) => `/v1.0/users/${seg(id)}${query({ $select: "id,displayName,userPrincipalName" })}`,
+  group: (id: string) => `/v1.0/groups/${seg(id)}${query({ $select: "id,displayName" })}`,
+  usersByUpn: (upn: string) =>
+    `/v1.0/users${query({ $filter: `userPrincipalName eq ${odataString(upn)}`, $select: "id,displayName,userPrincipalName" })}`,
+  groupsByName: (name: string) =>
+    `/v1.0/groups${query({ $filter: `displayName eq ${odataString(name)}`, $select: "id,displayName" })}`,
 };
 
 /** An OData string literal: single quotes, with embedded quotes doubled (O'Brien → 'O''Brien'). */

@@ -4,6 +4,7 @@
  * examples (docs/graph-api.md), unknown fields are ignored, missing optional ones take their documented
  * defaults, and `@odata.context` is never trusted (the beta example says v1.0).
  */
+import type { DirectoryObject } from "../../core/access";
 import type { AssignmentRecord, CatalogueAction, RoleRecord } from "../backend";
 
 type Json = Record<string, unknown>;
@@ -155,6 +156,32 @@ export interface GroupRecord {
 export function readGroup(body: unknown): GroupRecord | undefined {
   if (!isObject(body) || typeof body.id !== "string") return undefined;
   return { id: body.id, displayName: str(body.displayName) ?? "" };
+}
+
+/**
+ * A user or group (`@odata.type` #microsoft.graph.user / .group, or `kind` when the collection says);
+ * undefined for other directory objects (service principals, devices) and unreadable bodies.
+ */
+export function readDirectoryObject(body: unknown, kind?: "user" | "group"): DirectoryObject | undefined {
+  if (!isObject(body) || typeof body.id !== "string") return undefined;
+  const t = str(body["@odata.type"])?.toLowerCase();
+  const k = t === "#microsoft.graph.user" ? "user" : t === "#microsoft.graph.group" ? "group" : t ? undefined : kind;
+  if (!k) return undefined;
+  const upn = str(body.userPrincipalName);
+  return {
+    id: body.id.toLowerCase(),
+    kind: k,
+    displayName: str(body.displayName) ?? body.id,
+    ...(k === "user" && upn ? { userPrincipalName: upn } : {}),
+  };
+}
+
+/** An Entra role assignment: the principal (expanded) holding the role. */
+export function readEntraRoleAssignment(
+  body: unknown,
+): { principalId: string; principal?: DirectoryObject } | undefined {
+  if (!isObject(body) || typeof body.principalId !== "string") return undefined;
+  return { principalId: body.principalId.toLowerCase(), principal: readDirectoryObject(body.principal) };
 }
 
 /** Object ids of a group's members (users, groups, service principals alike). */
