@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { listText, warnPrivileged } from "./privileged";
 import { MODULE, PROVIDERS } from "./shell";
 
 export interface ImportedRoleArgs {
@@ -68,6 +69,11 @@ export class ImportedRole extends pulumi.dynamic.Resource {
       opts,
       MODULE,
       "ImportedRole",
+    );
+    warnPrivileged(
+      this,
+      this.privilegedPermissions,
+      (l) => `grants privileged permissions (a second reviewer is advised): ${listText(l)}`,
     );
   }
 }

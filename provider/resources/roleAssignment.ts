@@ -1,7 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { DataSourceScope } from "../core/scope";
 import type { Workload } from "../core/workloads";
+import { ImportedRole } from "./importedRole";
+import { listText, warnPrivileged } from "./privileged";
 import { MODULE, PROVIDERS } from "./shell";
+import { UnifiedRole } from "./unifiedRole";
 
 export type { DataSourceScope } from "../core/scope";
 /** A workload's user-facing name (core/workloads.ts): the public name of `Workload["name"]`. */
@@ -22,8 +25,11 @@ export const Scope = {
 };
 
 export interface RoleAssignmentArgs {
-  /** The role to assign: a UnifiedRole's or ImportedRole's id. Changing it replaces the assignment. */
-  roleId: pulumi.Input<string>;
+  /**
+   * The role to assign: the UnifiedRole or ImportedRole itself, or a role id. Given the resource, the
+   * preview warns when the role grants privileged permissions. Changing it replaces the assignment.
+   */
+  roleId: pulumi.Input<string> | UnifiedRole | ImportedRole;
   displayName: pulumi.Input<string>;
   /** Entra object ids (GUIDs) of users or groups. */
   principals: pulumi.Input<pulumi.Input<string>[]>;
@@ -45,13 +51,37 @@ export class RoleAssignment extends pulumi.dynamic.Resource {
   declare readonly backend: pulumi.Output<string>;
 
   constructor(name: string, args: RoleAssignmentArgs, opts?: pulumi.CustomResourceOptions) {
+    const role = args.roleId instanceof UnifiedRole || args.roleId instanceof ImportedRole ? args.roleId : undefined;
     super(
       PROVIDERS.RoleAssignment,
       name,
-      { scope: undefined, appScopeIds: undefined, assignmentId: undefined, backend: undefined, ...args },
+      {
+        scope: undefined,
+        appScopeIds: undefined,
+        assignmentId: undefined,
+        backend: undefined,
+        ...args,
+        roleId: role ? role.id : (args.roleId as pulumi.Input<string>),
+      },
       opts,
       MODULE,
       "RoleAssignment",
     );
+    if (role)
+      warnPrivileged(
+        this,
+        pulumi
+          .all([role.privilegedPermissions, role.displayName, this.principals, this.appScopeIds])
+          .apply(([list, roleName, principals, scopes]) =>
+            list && list.length
+              ? [
+                  `hands privileged permissions of role "${roleName}" to ${(principals ?? []).join(", ")} over ${
+                    (scopes ?? ["/"]).join(", ") === "/" ? "all data sources" : (scopes ?? []).join(", ")
+                  }: ${listText(list)}`,
+                ]
+              : [],
+          ),
+        (l) => l[0],
+      );
   }
 }

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { listText, warnPrivileged } from "./privileged";
 import { MODULE, PROVIDERS } from "./shell";
 
 export interface UnifiedRoleArgs {
@@ -53,6 +54,11 @@ export class UnifiedRole extends pulumi.dynamic.Resource {
       opts,
       MODULE,
       "UnifiedRole",
+    );
+    warnPrivileged(
+      this,
+      this.privilegedPermissions,
+      (l) => `grants privileged permissions (a second reviewer is advised): ${listText(l)}`,
     );
   }
 }

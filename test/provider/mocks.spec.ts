@@ -23,6 +23,7 @@ const COMPUTED: Record<string, (name: string) => Record<string, unknown>> = {
     description: "",
     actions: ["microsoft.xdr/secops/securitydata/alerts/manage"],
     resolvedPermissions: ["Alerts (manage)"],
+    privilegedPermissions: n === "admins" ? ["Authorization and settings \\ Authorization (manage)"] : [],
     roleId: `${n}-id`,
     isBuiltIn: false,
     imported: false,
@@ -59,6 +60,9 @@ describe("program under setMocks", () => {
   const registrations: pulumi.runtime.MockResourceArgs[] = [];
   let role: UnifiedRole, role2: UnifiedRole, assignment: RoleAssignment, assignment2: RoleAssignment;
   let imported: ImportedRole, imported2: ImportedRole, activation: WorkloadActivation, activation2: WorkloadActivation;
+  let admins: UnifiedRole, adminsAll: RoleAssignment;
+  const warnings: { message: string; resource?: pulumi.Resource }[] = [];
+  const realWarn = pulumi.log.warn;
   const reg = (name: string) => {
     const r = registrations.find((x) => x.name === name);
     assert.ok(r, `${name} was not registered`);
@@ -84,6 +88,18 @@ describe("program under setMocks", () => {
       false,
     );
 
+    (pulumi.log as { warn: typeof pulumi.log.warn }).warn = async (message, resource) => {
+      warnings.push({ message, resource });
+    };
+    admins = new UnifiedRole("admins", {
+      displayName: "Security admins",
+      permissions: ["Authorization and settings \\ Authorization (manage)"],
+    });
+    adminsAll = new RoleAssignment("admins-all", {
+      displayName: "sec-admins-all",
+      roleId: admins, // the role resource itself
+      principals: [P1],
+    });
     role = new UnifiedRole("soc", {
       displayName: "SOC",
       permissions: ["Security operations \\ Security data \\ Alerts (manage)"],
@@ -110,8 +126,26 @@ describe("program under setMocks", () => {
     activation = new WorkloadActivation("mde", { workload: "endpoint", authorizationAssignments: [assignment.id] });
     activation2 = new WorkloadActivation("mdi", { workload: "identity", active: false });
     await Promise.all(
-      [role, role2, assignment, assignment2, imported, imported2, activation, activation2].map((r) => value(r.id)),
+      [role, role2, assignment, assignment2, imported, imported2, activation, activation2, admins, adminsAll].map((r) =>
+        value(r.id),
+      ),
     );
+    await new Promise((r) => setTimeout(r, 50)); // let the warning applies run
+  });
+  after(() => {
+    (pulumi.log as { warn: typeof pulumi.log.warn }).warn = realWarn;
+  });
+
+  it("privileged grants raise a warning on the role and on an assignment given the role itself; others none", () => {
+    assert.equal(reg("admins-all").inputs.roleId, "admins-id", "the role resource stands for its id");
+    const on = (r: pulumi.Resource) => warnings.filter((w) => w.resource === r).map((w) => w.message);
+    assert.deepEqual(on(admins), [
+      "grants privileged permissions (a second reviewer is advised): Authorization and settings \\ Authorization (manage)",
+    ]);
+    assert.deepEqual(on(adminsAll), [
+      `hands privileged permissions of role "Security admins" to ${P1} over Mde, Mdo: Authorization and settings \\ Authorization (manage)`,
+    ]);
+    assert.equal(warnings.length, 2, warnings.map((w) => w.message).join("\n"));
   });
 
   it("registers each resource with its dynamic type token", () => {
