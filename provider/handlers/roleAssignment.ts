@@ -1,13 +1,16 @@
 /**
  * RoleAssignment: one role given to several Entra principals over a data-source scope. `check`
- * validates principals (GUIDs) and the scope union and computes the Graph `appScopeIds`; changing the
- * role replaces the assignment, everything else is an update.
+ * validates principals (object ids, or a user's UPN / a group's name that the backend's directory
+ * resolves to one id: the id is what is stored) and the scope union and computes the Graph
+ * `appScopeIds`; changing the role replaces the assignment, everything else is an update.
  */
 import { z } from "zod";
 import { AssignmentRecord, isNotFound } from "../backend/backend";
 import type { DataSourceScope } from "../core/scope";
+import { resolvePrincipalRef } from "../core/access";
 import {
   appScopeIdsToScope,
+  isGuid,
   canonicalAppScopes,
   canonicalPrincipals,
   principalSet,
@@ -16,6 +19,8 @@ import {
   scopeToAppScopeIds,
 } from "../core/scope";
 import {
+  CheckFailure,
+  HandlerContext,
   Raw,
   ResourceHandler,
   UNKNOWN,
@@ -39,7 +44,9 @@ const SCHEMA = z.object({
     .trim()
     .min(1, "displayName must not be empty.")
     .max(256, "displayName must be at most 256 characters."),
-  principals: z.array(z.string(), { error: "principals must be a list of Entra object ids (GUIDs)." }),
+  principals: z.array(z.string(), {
+    error: "principals must be a list of Entra object ids (GUIDs), user principal names or group names.",
+  }),
   scope: z.any().optional(),
   adopt: z.string().trim().min(1, "adopt must be the id of an existing assignment.").optional(),
 });
@@ -68,15 +75,48 @@ export function assignmentOutputs<I extends object>(
   };
 }
 
+/** Principals given by UPN or group name → object ids, through the backend's directory; undefined on failure. */
+async function principalIds(ctx: HandlerContext, principals: unknown, failures: CheckFailure[]): Promise<unknown> {
+  if (!Array.isArray(principals) || principals.every(isGuid)) return principals;
+  const backend = await ctx.backend();
+  const out: string[] = [];
+  let ok = true;
+  for (const [i, p] of principals.entries()) {
+    if (isGuid(p) || typeof p !== "string" || p.trim() === "") {
+      out.push(p);
+      continue;
+    }
+    if (!backend.findPrincipals) {
+      failures.push({
+        property: `principals[${i}]`,
+        reason: `"${p}" is not an Entra object id, and the ${backend.name} backend cannot look names up; give the user's or group's object id (a GUID).`,
+      });
+      ok = false;
+      continue;
+    }
+    const hits = await backend.findPrincipals(p);
+    const r = resolvePrincipalRef({ objects: hits, members: [], entraRoles: [] }, p, ["principals", i]);
+    if (r.ok) out.push(r.value);
+    else {
+      failures.push(...failuresFromIssues(r.issues));
+      ok = false;
+    }
+  }
+  return ok ? out : undefined;
+}
+
 export const roleAssignmentHandler: ResourceHandler<RoleAssignmentInputs, RoleAssignmentOutputs> = {
   async check(ctx, _olds, newsIn) {
     const news: Raw = clean(newsIn);
     const { data, failures, unknown } = validateKnown(SCHEMA, news);
     const inputs: Raw = { ...news, ...data };
     if (!unknown.has("principals") && !failures.some((f) => f.property.startsWith("principals"))) {
-      const p = canonicalPrincipals(data.principals, ["principals"]);
-      if (p.ok) inputs.principals = p.value;
-      else failures.push(...failuresFromIssues(p.issues));
+      const ids = await principalIds(ctx, data.principals, failures);
+      if (ids !== undefined) {
+        const p = canonicalPrincipals(ids, ["principals"]);
+        if (p.ok) inputs.principals = p.value;
+        else failures.push(...failuresFromIssues(p.issues));
+      }
     }
     if (unknown.has("scope")) inputs.appScopeIds = UNKNOWN;
     else {

@@ -102,7 +102,7 @@ describe("provider handlers (engine methods called directly)", () => {
         "RoleAssignment",
         { displayName: "a", roleId: BUILT_IN_GLOBAL_ADMIN, principals: [P1, "alice@contoso.com"] },
         "principals[1]",
-        /"alice@contoso\.com" is not an Entra object id/,
+        /"alice@contoso\.com" is neither an Entra object id nor a user principal name or group name/,
       );
       await assertFailure(
         "RoleAssignment",
