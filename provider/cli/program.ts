@@ -1,6 +1,7 @@
 /** The `defender-rbac` command line, built on commander. `run` is what tests call. */
 import { Command, CommanderError } from "commander";
 import * as access from "./access";
+import * as activationPlan from "./activationPlan";
 import * as catalog from "./catalog";
 import * as emulator from "./emulator";
 import * as exportCmd from "./export";
@@ -14,6 +15,7 @@ const COMMANDS: Register[] = [
   catalog.register,
   access.register,
   review.register,
+  activationPlan.register,
   exportCmd.register,
   emulator.register,
 ];

@@ -128,9 +128,9 @@ export function reviewSummary(review: Review) {
   };
 }
 
-export function reviewMarkdown(review: Review): string {
+export function reviewMarkdown(review: Review, title = "Defender XDR access review"): string {
   const s = reviewSummary(review);
-  const out = ["## Defender XDR access review", ""];
+  const out = [`## ${title}`, ""];
   if (review.changes.length === 0) out.push("This change does not change who can do what.");
   else
     out.push(
