@@ -2,7 +2,7 @@
  * Reads what effective access is computed from (core/access.ts) out of a backend: roles, assignments,
  * activation, the legacy roles the backend can read and, where the backend has one, the directory.
  */
-import { ACTIVATION_WORKLOADS, ActivationWorkload } from "../core/activation";
+import { ACCESS_WORKLOADS, AccessWorkload } from "../core/access";
 import type { AccessInput, AccessLegacyRole } from "../core/access";
 import type { Backend } from "./backend";
 
@@ -11,7 +11,7 @@ export interface AccessReadOptions {
    * The workloads to count as active when the backend cannot read activation (Graph): there is no
    * public API for it. Default: every workload.
    */
-  assumeActive?: readonly ActivationWorkload[];
+  assumeActive?: readonly AccessWorkload[];
 }
 
 export interface TenantAccess {
@@ -26,8 +26,8 @@ export async function readTenantAccess(backend: Backend, opts: AccessReadOptions
   const [roles, assignments] = await Promise.all([backend.listRoles(), backend.listAssignments()]);
   let activation: AccessInput["activation"];
   if (caps.activation === "none") {
-    const on = new Set(opts.assumeActive ?? ACTIVATION_WORKLOADS);
-    activation = ACTIVATION_WORKLOADS.map((w) => ({ workload: w, active: on.has(w) }));
+    const on = new Set(opts.assumeActive ?? ACCESS_WORKLOADS);
+    activation = ACCESS_WORKLOADS.map((w) => ({ workload: w, active: on.has(w) }));
     assumptions.push(
       `the ${backend.name} backend cannot read activation; assumed active: ${[...on].join(", ") || "none"} (--active to change)`,
     );

@@ -5,9 +5,11 @@
  */
 import * as fs from "node:fs";
 import { Option } from "commander";
-import { ACTIVATION_WORKLOADS, ActivationWorkload, activationWorkload } from "../core/activation";
+import { activationWorkload } from "../core/activation";
 import {
+  ACCESS_WORKLOADS,
   AccessFilter,
+  AccessWorkload,
   AccessReport,
   effectiveAccess,
   filterGrants,
@@ -40,14 +42,14 @@ export interface AccessOptions extends TenantOptions {
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 /** Workload names as the CLI accepts them: endpoint / Mde, office365 / Mdo, … */
-export function parseWorkloads(list: readonly string[], option: string): ActivationWorkload[] {
+export function parseWorkloads(list: readonly string[], option: string): AccessWorkload[] {
   const names = list
     .flatMap((s) => s.split(","))
     .map((s) => s.trim())
     .filter(Boolean);
-  if (names.some((s) => s.toLowerCase() === "all")) return [...ACTIVATION_WORKLOADS];
+  if (names.some((s) => s.toLowerCase() === "all")) return [...ACCESS_WORKLOADS];
   return names.map((s) => {
-    const w = activationWorkload(s);
+    const w = activationWorkload(s) as AccessWorkload | undefined;
     if (!w)
       throw new Error(
         `${option}: unknown workload "${s}"; use endpoint, office365, identity, cloudApps, cloud (or Mde, Mdo, Mdi, Mda, Mdc)`,
@@ -98,7 +100,7 @@ export function foldedRows(view: AccessView, principalId: string) {
   const name = nameOf(view.report);
   const rows = new Map<
     string,
-    { workloads: ActivationWorkload[]; label: string; privileged: boolean; partial: boolean; from: string }
+    { workloads: AccessWorkload[]; label: string; privileged: boolean; partial: boolean; from: string }
   >();
   for (const g of view.grants.filter((x) => x.principalId === principalId)) {
     const from = g.sources.map((s) => sourceText(s, name)).join("; ");
@@ -110,8 +112,7 @@ export function foldedRows(view: AccessView, principalId: string) {
   return [...rows.values()].sort((a, b) => Number(b.privileged) - Number(a.privileged));
 }
 
-const workloadsText = (ws: readonly ActivationWorkload[]) =>
-  ws.length === ACTIVATION_WORKLOADS.length ? "all" : ws.join(" ");
+const workloadsText = (ws: readonly AccessWorkload[]) => (ws.length === ACCESS_WORKLOADS.length ? "all" : ws.join(" "));
 
 function header(view: AccessView): string[] {
   const act = view.report.workloads;

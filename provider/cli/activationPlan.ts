@@ -6,7 +6,7 @@
  */
 import * as fs from "node:fs";
 import { Option } from "commander";
-import { ACTIVATION_WORKLOAD_NAMES } from "../core/activation";
+import { workloadByAppScope } from "../core/workloads";
 import { diffAccess, effectiveAccess } from "../core/access";
 import { readTenantAccess } from "../backend/access";
 import { parseWorkloads } from "./access";
@@ -48,7 +48,7 @@ export async function activationPlanCommand(opts: ActivationPlanOptions, io: Io)
       },
       notes,
     };
-    const title = `${opts.deactivate ? "Deactivating" : "Activating"} Unified RBAC for ${ACTIVATION_WORKLOAD_NAMES[workload]} (${workload}) now`;
+    const title = `${opts.deactivate ? "Deactivating" : "Activating"} Unified RBAC for ${workloadByAppScope(workload)!.displayName} (${workload}) now`;
     const text = opts.format === "json" ? reviewJson(review) : reviewMarkdown(review, title);
     if (opts.output) fs.writeFileSync(opts.output, `${text}\n`);
     else io.out(text);

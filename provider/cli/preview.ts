@@ -7,7 +7,8 @@
  * dependencies to the role's resource, which stands in for it as `pending:<urn>`.
  */
 import type { AccessAssignment, AccessRole } from "../core/access";
-import { ActivationWorkload, activationWorkload } from "../core/activation";
+import { activationWorkload } from "../core/activation";
+import type { AccessWorkload } from "../core/access";
 
 /** The value the Pulumi engine writes for a property not known until apply. */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -16,7 +17,7 @@ const TYPE_PREFIX = "pulumi-nodejs:dynamic/defender-rbac:";
 export interface StackSide {
   roles: AccessRole[];
   assignments: AccessAssignment[];
-  activation: { workload: ActivationWorkload; active: boolean }[];
+  activation: { workload: AccessWorkload; active: boolean }[];
 }
 
 export interface ResourceChange {
@@ -101,7 +102,7 @@ export function readPreview(text: string, source = "the preview"): PreviewChange
         });
       } else if (kind === "RoleAssignment") pending.push({ side, state: { ...state, inputs: props }, step });
       else if (kind === "WorkloadActivation") {
-        const w = activationWorkload(props.workload);
+        const w = activationWorkload(props.workload) as AccessWorkload | undefined;
         if (w) sides[side].activation.push({ workload: w, active: props.active !== false });
       }
     };

@@ -9,7 +9,7 @@
  */
 import * as fs from "node:fs";
 import { Option } from "commander";
-import { ACTIVATION_WORKLOADS, ActivationWorkload } from "../core/activation";
+import { ACCESS_WORKLOADS, AccessWorkload } from "../core/access";
 import {
   AccessChange,
   AccessInput,
@@ -82,13 +82,13 @@ export function reviewPreview(preview: PreviewChange, base: AccessInput, notes: 
   };
 }
 
-const ALL_ACTIVE: AccessInput["activation"] = ACTIVATION_WORKLOADS.map((w) => ({ workload: w, active: true }));
+const ALL_ACTIVE: AccessInput["activation"] = ACCESS_WORKLOADS.map((w) => ({ workload: w, active: true }));
 
 interface Folded {
   change: "gained" | "lost";
   privileged: boolean;
   label: string;
-  workloads: ActivationWorkload[];
+  workloads: AccessWorkload[];
   through: string;
 }
 
@@ -114,8 +114,7 @@ function principalsOf(review: Review) {
 }
 
 const mdCell = (s: string) => s.replace(/\\/g, "\\\\").replace(/\|/g, "\\|");
-const workloadsText = (ws: readonly ActivationWorkload[]) =>
-  ws.length === ACTIVATION_WORKLOADS.length ? "all" : ws.join(" ");
+const workloadsText = (ws: readonly AccessWorkload[]) => (ws.length === ACCESS_WORKLOADS.length ? "all" : ws.join(" "));
 
 export function reviewSummary(review: Review) {
   const c = review.changes;

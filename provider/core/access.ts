@@ -28,14 +28,21 @@
  * Used by `defender-rbac access`, `review` and `activation-plan`, and usable for invariants such as
  * "after the change someone holds Authorization (manage) in each active workload" (`holders`).
  */
-import { ACTIVATION_WORKLOADS, ActivationWorkload } from "./activation";
-import { ATOMS, atomKey, atomLabel, getAtom, isPrivilegedAction } from "./catalogue";
-import type { LegacyEntry, Workload as LegacyWorkload } from "./legacy";
+import { ATOMS, atomKey, getAtom, isPrivilegedAction } from "./catalogue";
+import { atomLabel } from "./labels";
+import type { LegacyEntry } from "./legacy";
 import { findLegacyEntry, mapLegacyRoles } from "./mapping";
 import { keyCovers } from "./normalise";
 import type { Result } from "./errors";
 import { suggest } from "./names";
 import { canonicalAppScopes, isGuid } from "./scope";
+import { WORKLOADS, Workload, workloadByAppScope, workloadOfLegacy } from "./workloads";
+
+/** The workloads effective access is computed for: those with an activation switch (core/workloads.ts), by appScopeId. */
+export type AccessWorkload = Extract<Workload, { activation: true }>["appScope"];
+export const ACCESS_WORKLOADS: readonly AccessWorkload[] = WORKLOADS.filter((w) => w.activation).map(
+  (w) => w.appScope as AccessWorkload,
+);
 
 // ---- input ------------------------------------------------------------------------------------
 
@@ -86,8 +93,8 @@ export interface AccessLegacyRole {
 export interface AccessInput {
   roles: readonly AccessRole[];
   assignments: readonly AccessAssignment[];
-  /** Workload activation; a workload missing here counts as not active. */
-  activation: readonly { workload: ActivationWorkload; active: boolean }[];
+  /** Workload activation; a workload missing here counts as not active (others than ACCESS_WORKLOADS are ignored). */
+  activation: readonly { workload: Workload["appScope"]; active: boolean }[];
   directory?: Directory;
   legacyRoles?: readonly AccessLegacyRole[];
 }
@@ -122,7 +129,7 @@ export type GrantSource = (
 
 export interface AccessGrant {
   principalId: string;
-  workload: ActivationWorkload;
+  workload: AccessWorkload;
   /** Catalogue atom id, or the key itself for an action the catalogue has no atom for. */
   permission: string;
   /** "Authorization and settings \ Authorization (manage)". */
@@ -142,7 +149,7 @@ export interface AccessPrincipal {
 }
 
 export interface AccessReport {
-  workloads: { workload: ActivationWorkload; active: boolean }[];
+  workloads: { workload: AccessWorkload; active: boolean }[];
   principals: AccessPrincipal[];
   grants: AccessGrant[];
   /**
@@ -154,12 +161,6 @@ export interface AccessReport {
 
 // ---- the engine -------------------------------------------------------------------------------
 
-const LEGACY_WORKLOAD: Record<LegacyWorkload, ActivationWorkload> = { mde: "Mde", mdo: "Mdo", mdi: "Mdi" };
-const ENTRA_TABLE_WORKLOAD: Partial<Record<ActivationWorkload, LegacyWorkload>> = {
-  Mde: "mde",
-  Mdo: "mdo",
-  Mdi: "mdi",
-};
 /** Entra roles that gain Defender for Endpoint data only once Mde is active (the mapping page's note). */
 const MDE_ON_ACTIVATION = new Set(["Security reader", "Global reader"]);
 const ATOM_ORDER = new Map(ATOMS.map((a, i) => [a.id, i]));
@@ -210,15 +211,16 @@ function ancestors(id: string, memberOf: Map<string, string[]>): Map<string, str
   return out;
 }
 
-type DirectGrant = { workload: ActivationWorkload; perm: Perm; partial: boolean; source: GrantSource };
+type DirectGrant = { workload: AccessWorkload; perm: Perm; partial: boolean; source: GrantSource };
 
 const lc = (s: string) => s.toLowerCase();
 
 /** Computes every grant of every principal (see the module comment for the rules). */
 export function effectiveAccess(input: AccessInput): AccessReport {
   const directory = input.directory ?? EMPTY_DIRECTORY;
-  const active = new Map<ActivationWorkload, boolean>(ACTIVATION_WORKLOADS.map((w) => [w, false]));
-  for (const s of input.activation) if (active.has(s.workload)) active.set(s.workload, s.active);
+  const active = new Map<AccessWorkload, boolean>(ACCESS_WORKLOADS.map((w) => [w, false]));
+  for (const s of input.activation)
+    if (active.has(s.workload as AccessWorkload)) active.set(s.workload as AccessWorkload, s.active);
   const notes: string[] = [];
 
   // Direct grants, by holder id.
@@ -241,11 +243,11 @@ export function effectiveAccess(input: AccessInput): AccessReport {
     }
     let perms = rolePerms.get(role.id);
     if (!perms) rolePerms.set(role.id, (perms = permissionsOfKeys(role.actions)));
-    const reach: { workload: ActivationWorkload; scope: string; partial: boolean }[] = [];
+    const reach: { workload: AccessWorkload; scope: string; partial: boolean }[] = [];
     for (const scope of canonicalAppScopes(a.appScopeIds)) {
-      if (scope === "/") for (const w of ACTIVATION_WORKLOADS) reach.push({ workload: w, scope, partial: false });
-      else if ((ACTIVATION_WORKLOADS as readonly string[]).includes(scope))
-        reach.push({ workload: scope as ActivationWorkload, scope, partial: false });
+      if (scope === "/") for (const w of ACCESS_WORKLOADS) reach.push({ workload: w, scope, partial: false });
+      else if ((ACCESS_WORKLOADS as readonly string[]).includes(scope))
+        reach.push({ workload: scope as AccessWorkload, scope, partial: false });
       else if (/^\/cloudset\//i.test(scope)) reach.push({ workload: "Mdc", scope, partial: true });
       else notes.push(`assignment "${a.displayName}" (${a.id}): scope ${scope} is not attributed to a workload`);
     }
@@ -284,9 +286,9 @@ export function effectiveAccess(input: AccessInput): AccessReport {
       notes.push(`Entra role "${h.role}" of ${h.principalId} has no default Unified RBAC permissions`);
       continue;
     }
-    for (const w of ACTIVATION_WORKLOADS) {
+    for (const w of ACCESS_WORKLOADS) {
       if (w === "Mde" && !active.get("Mde") && MDE_ON_ACTIVATION.has(entry.name)) continue;
-      const tw = ENTRA_TABLE_WORKLOAD[w];
+      const tw = workloadByAppScope(w)?.legacy ?? undefined; // the Entra table's workload-specific column
       const ids = [...entry.grants, ...((tw && entry.workloadGrants?.[tw]) || [])];
       const cacheKey = `${entry.name}|${tw ?? "-"}`;
       let perms = entraPerms.get(cacheKey);
@@ -303,7 +305,7 @@ export function effectiveAccess(input: AccessInput): AccessReport {
 
   // 3. Legacy roles, in workloads not yet active.
   for (const l of input.legacyRoles ?? []) {
-    const w = LEGACY_WORKLOAD[l.source];
+    const w = workloadOfLegacy(l.source).appScope as AccessWorkload;
     if (active.get(w)) continue;
     const entries: { legacy: string; entry: LegacyEntry | undefined }[] =
       l.source === "mde"
@@ -381,7 +383,7 @@ export function effectiveAccess(input: AccessInput): AccessReport {
         if (!grant.sources.some((s) => JSON.stringify(s) === sk)) grant.sources.push(source);
       }
     }
-    const wOrder = (w: ActivationWorkload) => ACTIVATION_WORKLOADS.indexOf(w);
+    const wOrder = (w: AccessWorkload) => ACCESS_WORKLOADS.indexOf(w);
     const list = [...merged.values()].sort(
       (a, b) =>
         wOrder(a.workload) - wOrder(b.workload) ||
@@ -396,7 +398,7 @@ export function effectiveAccess(input: AccessInput): AccessReport {
   }
 
   return {
-    workloads: ACTIVATION_WORKLOADS.map((w) => ({ workload: w, active: active.get(w)! })),
+    workloads: ACCESS_WORKLOADS.map((w) => ({ workload: w, active: active.get(w)! })),
     principals,
     grants,
     notes: [...new Set(notes)].sort(),
@@ -419,7 +421,7 @@ export function sourceText(s: GrantSource, name: (id: string) => string = (id) =
 export interface AccessFilter {
   /** Principal ids (lower case). */
   principals?: readonly string[];
-  workloads?: readonly ActivationWorkload[];
+  workloads?: readonly AccessWorkload[];
   /** Permission ids (catalogue atom ids or keys). */
   permissions?: readonly string[];
   privileged?: boolean;
@@ -440,7 +442,7 @@ export function filterGrants(grants: readonly AccessGrant[], f: AccessFilter): A
 /** Principals holding `permission` (default Authorization (manage)) in `workload`: the lockout question. */
 export function holders(
   report: AccessReport,
-  workload: ActivationWorkload,
+  workload: AccessWorkload,
   permission = "configuration.-.authorization:manage",
 ): string[] {
   return [
@@ -452,7 +454,7 @@ export function holders(
 
 export interface AccessChange {
   principalId: string;
-  workload: ActivationWorkload;
+  workload: AccessWorkload;
   permission: string;
   label: string;
   privileged: boolean;
@@ -482,7 +484,7 @@ export function diffAccess(before: AccessReport, after: AccessReport): AccessCha
     });
   for (const [k, g] of a) if (!b.has(k)) add(g, "gained");
   for (const [k, g] of b) if (!a.has(k)) add(g, "lost");
-  const wOrder = (w: ActivationWorkload) => ACTIVATION_WORKLOADS.indexOf(w);
+  const wOrder = (w: AccessWorkload) => ACCESS_WORKLOADS.indexOf(w);
   return out.sort(
     (x, y) =>
       x.principalId.localeCompare(y.principalId) ||
@@ -495,7 +497,7 @@ export function diffAccess(before: AccessReport, after: AccessReport): AccessCha
 }
 
 /** The access change of turning `workload` on (or off) now, all else equal. */
-export function activationChange(input: AccessInput, workload: ActivationWorkload, activeAfter = true): AccessChange[] {
+export function activationChange(input: AccessInput, workload: AccessWorkload, activeAfter = true): AccessChange[] {
   const set = (on: boolean) => [...input.activation.filter((s) => s.workload !== workload), { workload, active: on }];
   return diffAccess(
     effectiveAccess({ ...input, activation: set(!activeAfter) }),

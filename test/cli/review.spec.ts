@@ -143,7 +143,7 @@ describe("defender-rbac review", () => {
     const r = await cli("review", "--preview", REMOVE_SAMES, "--format", "json");
     const j = JSON.parse(r.out[0]) as ReviewJson & { notes: string[] };
     assert.deepEqual([...new Set(j.changes.map((c) => c.principalId))], [SOC]);
-    assert.deepEqual([...new Set(j.changes.map((c) => c.workload))], ["Mde", "Mdo", "Mdi", "Mda", "Mdc"]);
+    assert.deepEqual([...new Set(j.changes.map((c) => c.workload))], ["Mde", "Mdo", "Mdi", "Mdc", "Mda"]);
     assert.equal(j.summary.gained, 0);
     const bare = JSON.parse((await cli("review", "--preview", REMOVE, "--format", "json")).out[0]) as ReviewJson & {
       notes: string[];

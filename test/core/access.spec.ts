@@ -6,9 +6,9 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import {
-  ACTIVATION_WORKLOADS,
+  ACCESS_WORKLOADS,
   AccessInput,
-  ActivationWorkload,
+  AccessWorkload,
   activationChange,
   atomKey,
   diffAccess,
@@ -24,9 +24,9 @@ import { ENTRA, entraExpected } from "./seed-vectors.spec";
 
 const U = (n: number) => `aaaaaaaa-0000-4000-8000-${n.toString(16).padStart(12, "0")}`;
 const AUTH_MANAGE = "configuration.-.authorization:manage";
-const ALL_ACTIVE = ACTIVATION_WORKLOADS.map((w) => ({ workload: w, active: true }));
-const NONE_ACTIVE = ACTIVATION_WORKLOADS.map((w) => ({ workload: w, active: false }));
-const TABLE_WORKLOAD: Record<ActivationWorkload, string | undefined> = {
+const ALL_ACTIVE = ACCESS_WORKLOADS.map((w) => ({ workload: w, active: true }));
+const NONE_ACTIVE = ACCESS_WORKLOADS.map((w) => ({ workload: w, active: false }));
+const TABLE_WORKLOAD: Record<AccessWorkload, string | undefined> = {
   Mde: "mde",
   Mdo: "mdo",
   Mdi: "mdi",
@@ -42,7 +42,7 @@ function closure(ids: Iterable<string>): string[] {
     .sort();
 }
 
-function permsOf(input: AccessInput, principal: string, workload: ActivationWorkload): string[] {
+function permsOf(input: AccessInput, principal: string, workload: AccessWorkload): string[] {
   return filterGrants(effectiveAccess(input).grants, { principals: [principal], workloads: [workload] })
     .map((g) => g.permission)
     .sort();
@@ -59,7 +59,7 @@ describe("effective access (core/access.ts)", () => {
           activation: ALL_ACTIVE,
           directory: { objects: [], members: [], entraRoles: [{ role: row.name, principalId: U(1) }] },
         };
-        for (const w of ACTIVATION_WORKLOADS) {
+        for (const w of ACCESS_WORKLOADS) {
           const tw = TABLE_WORKLOAD[w];
           const want = [...expected].filter(([, ws]) => ws[0] === "all" || (tw && ws.includes(tw))).map(([id]) => id);
           assert.deepEqual(permsOf(input, U(1), w), closure(want), `${row.name} in ${w}`);
@@ -315,7 +315,7 @@ describe("effective access (core/access.ts)", () => {
       ),
       activation: fc
         .array(fc.boolean(), { minLength: 5, maxLength: 5 })
-        .map((bs) => ACTIVATION_WORKLOADS.map((w, i) => ({ workload: w, active: bs[i] }))),
+        .map((bs) => ACCESS_WORKLOADS.map((w, i) => ({ workload: w, active: bs[i] }))),
       directory: fc.record({
         objects: fc.constant([]),
         members: fc.array(

@@ -11,7 +11,7 @@ import * as path from "node:path";
 import { readTenantAccess } from "../../provider/backend/access";
 import { LocalBackend } from "../../provider/backend/local";
 import { TenantStore } from "../../provider/backend/store";
-import { ACTIVATION_WORKLOADS, effectiveAccess } from "../../provider/core";
+import { ACCESS_WORKLOADS, effectiveAccess } from "../../provider/core";
 import { run } from "../../provider/cli/program";
 import { RunningEmulator, startEmulator } from "../../provider/emulator";
 import { fastBackend, raw, TOKEN } from "./helpers";
@@ -29,7 +29,7 @@ describe("graph backend: the directory (Entra roles, transitive members, names)"
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "graph-dir-"));
     store = new TenantStore(path.join(dir, "tenant.db"));
-    for (const w of ACTIVATION_WORKLOADS) store.setActivation({ workload: w, active: true });
+    for (const w of ACCESS_WORKLOADS) store.setActivation({ workload: w, active: true });
     const role = store.createRole({
       displayName: "Security admins",
       description: "",
