@@ -8,7 +8,15 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
 
 # 1. The package, built, and resolvable as `pulumi-defender-rbac` from the example (as users install it).
-npm run --silent build
+#    The build is skipped when dist/ is current: nothing under provider/ (files, or a directory whose entries
+#    changed), the tsconfig files or package.json is newer than the stamp taken when the last build started.
+STAMP="dist/.quickstart-build-stamp"
+if [ ! -e "$STAMP" ] || [ ! -e dist/provider/index.js ] ||
+  [ -n "$(find provider tsconfig.json tsconfig.build.json package.json -newer "$STAMP" -print -quit)" ]; then
+  started="$(mktemp)"
+  npm run --silent build
+  mkdir -p dist && mv "$started" "$STAMP"
+fi
 if [ ! -e node_modules/pulumi-defender-rbac ]; then ln -s .. node_modules/pulumi-defender-rbac; fi
 
 # 2. The Pulumi CLI and the Node.js language host (found on PATH, downloaded, or built from Go modules).
