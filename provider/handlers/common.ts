@@ -57,6 +57,19 @@ export function adoptReplaces(id: string, olds: { adopt?: string }, news: { adop
     : [];
 }
 
+/**
+ * Role ids this provider process has seen exist on a backend (created, adopted, updated or read by a
+ * role handler, or found by RoleAssignment.check), so that checking an assignment's roleId does not
+ * read the role again within the run; a delete forgets the id. Keyed by backend instance, so a new
+ * configuration starts empty.
+ */
+const knownRoles = new WeakMap<Backend, Set<string>>();
+export function rolesKnownOn(backend: Backend): Set<string> {
+  let ids = knownRoles.get(backend);
+  if (!ids) knownRoles.set(backend, (ids = new Set()));
+  return ids;
+}
+
 /** True when a value is, or contains, the preview sentinel. Compares whole values only. */
 export function isUnknown(v: unknown): boolean {
   if (v === UNKNOWN) return true;

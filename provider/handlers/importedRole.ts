@@ -27,6 +27,7 @@ import {
   clean,
   omit,
   failuresFromIssues,
+  rolesKnownOn,
   unsupportedFailure,
   validateKnown,
 } from "./common";
@@ -324,6 +325,7 @@ export const importedRoleHandler: ResourceHandler<ImportedRoleInputs, ImportedRo
         imported: { source: inputs.sourceId, legacyRoles: inputs.legacyPermissions, originalId: inputs.originalId },
       });
     }
+    rolesKnownOn(backend).add(record.id);
     let assignmentId: string | null;
     try {
       assignmentId = await syncAssignment(backend, record.id, inputs, null);
@@ -338,6 +340,7 @@ export const importedRoleHandler: ResourceHandler<ImportedRoleInputs, ImportedRo
     const backend = await ctx.backend();
     const record = await backend.getRole(id);
     if (!record) return { id: "" };
+    rolesKnownOn(backend).add(record.id);
     const assignment = props.assignmentId ? await backend.getAssignment(props.assignmentId) : null;
     const outs = outputs(record, props, backend.name, assignment ? assignment.id : null);
     if (!sameKeySet(record.actions, props.actions ?? [])) outs.unifiedPermissions = labelsFor(outs.actions);
@@ -373,6 +376,7 @@ export const importedRoleHandler: ResourceHandler<ImportedRoleInputs, ImportedRo
   async delete(ctx, id, props) {
     const backend = await ctx.backend();
     if (props.assignmentId) await backend.deleteAssignment(props.assignmentId);
+    rolesKnownOn(backend).delete(id);
     await backend.deleteRole(id);
   },
 };

@@ -30,6 +30,7 @@ import {
   clean,
   failuresFromIssues,
   issuesError,
+  rolesKnownOn,
   validateKnown,
 } from "./common";
 
@@ -106,7 +107,7 @@ async function principalIds(ctx: HandlerContext, principals: unknown, failures: 
 }
 
 export const roleAssignmentHandler: ResourceHandler<RoleAssignmentInputs, RoleAssignmentOutputs> = {
-  async check(ctx, _olds, newsIn) {
+  async check(ctx, olds, newsIn) {
     const news: Raw = clean(newsIn);
     const { data, failures, unknown } = validateKnown(SCHEMA, news);
     const inputs: Raw = { ...news, ...data };
@@ -129,17 +130,23 @@ export const roleAssignmentHandler: ResourceHandler<RoleAssignmentInputs, RoleAs
     const backend = await ctx.backend();
     if (!backend.capabilities().assignments)
       failures.push({ property: "", reason: `the "${backend.name}" backend cannot manage role assignments.` });
-    else if (!unknown.has("roleId") && typeof data.roleId === "string" && failures.length === 0) {
-      // only known ids are checked (a role created in this update is unknown in preview); a role that
-      // vanished since the last update is left to refresh
+    else if (
+      !unknown.has("roleId") &&
+      typeof data.roleId === "string" &&
+      failures.length === 0 &&
+      olds.roleId !== data.roleId &&
+      !rolesKnownOn(backend).has(data.roleId)
+    ) {
+      // only a new roleId is checked: a role that vanished since the last update is left to refresh
+      // (so a preview reads nothing per assignment), and a role created in this update is unknown in
+      // preview and known to exist (rolesKnownOn) when the assignment is created
       const role = await backend.getRole(data.roleId);
-      if (!role) {
-        if (clean(_olds).roleId !== data.roleId)
-          failures.push({
-            property: "roleId",
-            reason: `no role with id "${data.roleId}" exists in the ${backend.name} tenant; pass the id of a UnifiedRole or ImportedRole (e.g. role.id).`,
-          });
-      }
+      if (role) rolesKnownOn(backend).add(role.id);
+      else
+        failures.push({
+          property: "roleId",
+          reason: `no role with id "${data.roleId}" exists in the ${backend.name} tenant; pass the id of a UnifiedRole or ImportedRole (e.g. role.id).`,
+        });
     }
     const checked = inputs as RoleAssignmentInputs;
     return failures.length ? { inputs: checked, failures } : { inputs: checked };

@@ -14,6 +14,7 @@ import {
   isSentinel,
   clean,
   failuresFromIssues,
+  rolesKnownOn,
   validateKnown,
 } from "./common";
 import { keyReference } from "../core/labels";
@@ -88,9 +89,11 @@ export const unifiedRoleHandler: ResourceHandler<UnifiedRoleInputs, UnifiedRoleO
     if (inputs.adopt) {
       const existing = await adoptRole(backend, inputs.adopt, "create a new role");
       const record = await bringRoleTo(backend, existing, desired);
+      rolesKnownOn(backend).add(record.id);
       return { id: record.id, outs: roleOutputs(record, inputs, backend.name) };
     }
     const record = await backend.createRole(desired);
+    rolesKnownOn(backend).add(record.id);
     return { id: record.id, outs: roleOutputs(record, inputs, backend.name) };
   },
 
@@ -99,6 +102,7 @@ export const unifiedRoleHandler: ResourceHandler<UnifiedRoleInputs, UnifiedRoleO
     const backend = await ctx.backend();
     const record = await backend.getRole(id);
     if (!record) return { id: "" };
+    rolesKnownOn(backend).add(record.id);
     const outs = roleOutputs(record, props, backend.name);
     const unchanged = sameKeySet(record.actions, props.actions ?? []);
     const inputs: UnifiedRoleInputs = {
@@ -127,6 +131,7 @@ export const unifiedRoleHandler: ResourceHandler<UnifiedRoleInputs, UnifiedRoleO
     const record = await backend.getRole(id);
     if (record?.isBuiltIn) return; // never delete a built-in role, even if state says so
     void props;
+    rolesKnownOn(backend).delete(id);
     await backend.deleteRole(id);
   },
 };

@@ -8,7 +8,7 @@
  *   GroupMember.Read.All               only for ImportedRole { source: "mdi" } (Entra "Azure ATP …" groups)
  * Authentication and its config keys: auth.ts. Transport, retries and paging: client.ts. Bodies:
  * requests.ts. Parsing: responses.ts. Settings: tuning.ts. Read-after-write: consistency.ts.
- * Duplicate-safe create: create.ts.
+ * Duplicate-safe create: create.ts. Bursts of reads by id served by one collection read: burst.ts.
  *
  * What this layer adds on top of the client:
  *   - No duplicates on retry. Before a create it notes which objects with the same name already exist;
@@ -48,6 +48,7 @@ import {
 } from "../backend";
 import { TokenSource, createTokenSource, resolveAuthSettings } from "./auth";
 import { ClientEvent, GraphClient, RetryOptions } from "./client";
+import { BurstReads } from "./burst";
 import { ConsistencyWindow } from "./consistency";
 import { findPrincipals, readDirectory } from "./directory";
 import type { Directory, DirectoryObject } from "../../core/access";
@@ -93,6 +94,8 @@ export class GraphBackend implements Backend {
   private readonly creates: DuplicateSafeCreate;
   private readonly event: (e: BackendEvent) => void;
   private catalogue: Promise<CatalogueAction[]> | undefined;
+  private readonly roleReads = new BurstReads<RoleRecord>(() => this.listRoles());
+  private readonly assignmentReads = new BurstReads<AssignmentRecord>(() => this.listAssignments());
 
   constructor(opts: GraphBackendOptions) {
     this.redactor = opts.redactor ?? new Redactor();
@@ -157,6 +160,8 @@ export class GraphBackend implements Backend {
   }
 
   async getRole(id: string): Promise<RoleRecord | null> {
+    const hit = await this.roleReads.lookup(id);
+    if (hit) return hit;
     return this.guard(async () => {
       const body = await this.window.getFresh(paths.role(id), id);
       return body === null ? null : readRole(body);
@@ -195,6 +200,7 @@ export class GraphBackend implements Backend {
   }
 
   async updateRole(id: string, patch: RolePatch): Promise<RoleRecord> {
+    this.roleReads.forget(id);
     return this.patchEntity(
       "role",
       paths.role(id),
@@ -255,6 +261,7 @@ export class GraphBackend implements Backend {
   }
 
   private async deleteRoleOnly(id: string): Promise<void> {
+    this.roleReads.forget(id);
     await this.client.delete(paths.role(id));
     this.window.markDeleted(id);
   }
@@ -275,6 +282,8 @@ export class GraphBackend implements Backend {
   }
 
   async getAssignment(id: string): Promise<AssignmentRecord | null> {
+    const hit = await this.assignmentReads.lookup(id);
+    if (hit) return hit;
     return this.guard(async () => {
       const body = await this.window.getFresh(paths.assignment(id), id);
       return body === null ? null : readAssignment(body);
@@ -302,6 +311,7 @@ export class GraphBackend implements Backend {
   }
 
   async updateAssignment(id: string, patch: AssignmentPatch): Promise<AssignmentRecord> {
+    this.assignmentReads.forget(id);
     return this.patchEntity(
       "role assignment",
       paths.assignment(id),
@@ -316,6 +326,7 @@ export class GraphBackend implements Backend {
   }
 
   async deleteAssignment(id: string): Promise<void> {
+    this.assignmentReads.forget(id);
     return this.guard(async () => {
       await this.client.delete(paths.assignment(id));
       this.window.markDeleted(id);
