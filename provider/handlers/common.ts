@@ -111,6 +111,17 @@ export function failuresFromZod(error: z.ZodError): CheckFailure[] {
   return error.issues.map((i) => ({ property: formatPath(i.path as (string | number)[]), reason: i.message }));
 }
 
+/** `schema` without some keys, built once per schema and key set (zod compiles each schema it builds). */
+const omits = new WeakMap<z.ZodObject, Map<string, z.ZodObject>>();
+function omitting(schema: z.ZodObject, keys: string[]): z.ZodObject {
+  let bySet = omits.get(schema);
+  if (!bySet) omits.set(schema, (bySet = new Map()));
+  const id = keys.join("\0");
+  let s = bySet.get(id);
+  if (!s) bySet.set(id, (s = schema.omit(Object.fromEntries(keys.map((k) => [k, true])) as never)));
+  return s;
+}
+
 /**
  * Validates the known part of `news` with `schema` (a zod object): inputs that are unknown in preview
  * are left out of validation, as are the keys in `computed` (outputs of check).
@@ -120,8 +131,8 @@ export function validateKnown<S extends z.ZodObject>(
   news: Raw,
 ): { data: Partial<z.infer<S>>; failures: CheckFailure[]; unknown: Set<string> } {
   const unknown = new Set(Object.keys(news).filter((k) => isUnknown(news[k])));
-  const mask = Object.fromEntries([...unknown].filter((k) => k in schema.shape).map((k) => [k, true]));
-  const s = Object.keys(mask).length ? schema.omit(mask as never) : schema;
+  const omitted = [...unknown].filter((k) => k in schema.shape).sort();
+  const s = omitted.length ? omitting(schema, omitted) : schema;
   const known = Object.fromEntries(Object.entries(news).filter(([k]) => !unknown.has(k) && k in schema.shape));
   const r = s.safeParse(known);
   if (r.success) return { data: r.data as unknown as Partial<z.infer<S>>, failures: [], unknown };

@@ -46,13 +46,21 @@ function liveMatch(live: CatalogueAction[], atom: Atom): string | undefined {
   return actions.length === 1 ? actions[0] : undefined;
 }
 
+/** The live catalogue's action strings (lower case), built once per catalogue read, not once per role. */
+const liveSets = new WeakMap<CatalogueAction[], Set<string>>();
+function liveActions(live: CatalogueAction[]): Set<string> {
+  let set = liveSets.get(live);
+  if (!set) liveSets.set(live, (set = new Set(live.map((a) => a.action.toLowerCase()))));
+  return set;
+}
+
 export async function resolveForBackend(
   backend: Backend,
   refs: readonly string[],
   path: (string | number)[],
 ): Promise<Result<BackendPermissions>> {
   const live = await backend.liveCatalogue();
-  const extra = live ? new Set(live.map((a) => a.action.toLowerCase())) : undefined;
+  const extra = live ? liveActions(live) : undefined;
   const issues: Issue[] = [];
   const found: { key: string; index: number }[] = [];
   refs.forEach((ref, i) => {

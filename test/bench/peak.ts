@@ -1,6 +1,6 @@
 /**
  * Preloaded into every Node process of a benchmark run (`NODE_OPTIONS=--require …/peak.js`).
- *  - BENCH_PEAK_DIR: records the process's peak resident memory (getrusage maxrss), keyed by what the
+ *  - BENCH_PEAK_DIR: records the process's peak resident memory (getrusage maxrss) and CPU time, keyed by what the
  *    process is (`provider`: the dynamic-provider plugin; `program`: the Pulumi program; `other`). It
  *    writes on exit and twice a second (the engine may end a plugin without letting it exit).
  *  - BENCH_CPU_PROF_DIR: records a V8 CPU profile of the process (what `--cpu-prof` would, which
@@ -17,7 +17,9 @@ if (peakDir) {
   const file = path.join(peakDir, `${role}-${process.pid}.json`);
   const write = () => {
     try {
-      fs.writeFileSync(file, JSON.stringify({ role, main, maxRssKb: process.resourceUsage().maxRSS }));
+      const u = process.resourceUsage();
+      const cpuMs = (u.userCPUTime + u.systemCPUTime) / 1000;
+      fs.writeFileSync(file, JSON.stringify({ role, main, maxRssKb: u.maxRSS, cpuMs }));
     } catch {
       // the run's directory is gone: nothing to record
     }

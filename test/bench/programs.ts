@@ -6,12 +6,12 @@
  * BENCH_ROLES, BENCH_ASSIGNMENTS, and BENCH_EDIT (the first BENCH_EDIT roles get one more permission).
  */
 
-/** Permissions the generated roles hold (catalogue ids and a readable name); EXTRA is the edit. */
+/** Permissions the generated roles hold (catalogue ids, a readable name and an action string; all published, so the graph run can hold them); EXTRA is the edit. */
 export const PERMISSIONS = [
   "secops.securitydata.basics:read",
   "secops.securitydata.alerts:manage",
   "Security operations \\ Security data \\ Response (manage)",
-  "secops.rawdata.emailmetadata:read",
+  "microsoft.xdr/securityposture/posturemanagement/vulnerabilitymanagement/read",
 ];
 export const EXTRA = "secops.securitydata.filecollection:manage";
 
