@@ -375,7 +375,7 @@ async function abRuns(ws: Workspace, opts: Options, log: (s: string) => void) {
         : undefined,
     });
   }
-  return { results, size: size! };
+  return { results, size };
 }
 
 // ---- CPU profiles of the project side -----------------------------------------------------------------
@@ -516,7 +516,7 @@ async function main(): Promise<void> {
         `${opts.skipCheckpoints ? ", PULUMI_SKIP_CHECKPOINTS=true" : ""}, pulumi ${version}, work dir ${ws.root}`,
     );
     const ab = await abRuns(ws, opts, log);
-    if (!opts.json) printRuns(opts, floorName, ab);
+    if (!opts.json && opts.pairs > 0) printRuns(opts, floorName, ab); // --pairs 0: profiles or the graph budget only
     const profiles = opts.cpuProf ? await profileRuns(ws, opts, floorName, log) : undefined;
     if (profiles && !opts.json) printProfiles(opts, floorName, profiles);
     let graph: GraphPhase[] | undefined;
@@ -587,7 +587,7 @@ function printRuns(opts: Options, floorName: string, ab: Runs): void {
       ]),
     ]),
   );
-  const sz = ab.size;
+  const sz = ab.size!;
   const sizeLine = (label: string, x: StateSize) =>
     `${label}: ${x.bytesPerResource.toFixed(0)} bytes per resource in state ` +
     `(${(x.bytesPerResource / sz.floor.bytesPerResource).toFixed(2)}× the floor's ${sz.floor.bytesPerResource.toFixed(0)}), ` +
