@@ -29,3 +29,8 @@ export const PROVIDERS: Record<Engine.ResourceKind, pulumi.dynamic.ResourceProvi
 
 /** The module part of the type token: `pulumi-nodejs:dynamic/defender-rbac:<Kind>`. */
 export const MODULE = "defender-rbac";
+
+/** The type token of a kind's resources, as the engine, state files and policy packs see it. */
+export function typeToken(kind: Engine.ResourceKind): string {
+  return `pulumi-nodejs:dynamic/${MODULE}:${kind}`;
+}
