@@ -1,6 +1,6 @@
 /**
  * The GitOps commands the example workflows call (examples/gitops):
- *   defender-rbac pr-comment --preview preview.json [--review review.md] [--stack s] [--pr n] [-o file]
+ *   defender-rbac pr-comment --preview preview.json [--events events.jsonl] [--review review.md] [--stack s] [--pr n] [-o file]
  *   defender-rbac drift-issue --preview drift.json [--stack s] [--fail-on-drift] [-o file]
  * Both read `pulumi preview --json` output. Without -o they talk to GitHub with the run's token
  * (GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL; the pull request from GITHUB_EVENT_PATH).
@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import { composeComment, postComment } from "../gitops/comment";
 import { composeDrift, reportDrift } from "../gitops/drift";
 import { gitHubFromEnv } from "../gitops/github";
-import { parsePreview } from "../gitops/preview";
+import { parsePreview, policyViolationsOf } from "../gitops/preview";
 import type { Io, Register } from "./io";
 
 interface Common {
@@ -60,7 +60,10 @@ function pullRequest(flag: string | undefined, env = process.env): number {
   throw new Error("--pr is required outside a pull_request run: the pull request to comment on.");
 }
 
-export async function prCommentCommand(opts: Common & { review?: string; pr?: string }, io: Io): Promise<number> {
+export async function prCommentCommand(
+  opts: Common & { review?: string; pr?: string; events?: string },
+  io: Io,
+): Promise<number> {
   const preview = readPreview(opts.preview);
   const stack = stackName(opts);
   let review: string | undefined;
@@ -69,7 +72,23 @@ export async function prCommentCommand(opts: Common & { review?: string; pr?: st
     if (fs.existsSync(opts.review)) review = fs.readFileSync(opts.review, "utf8");
     else reviewMissing = `No access review: ${opts.review} was not written (did \`defender-rbac review\` run?).`;
   } else reviewMissing = "No access review was given (`--review`, the output of `defender-rbac review --format md`).";
-  const body = composeComment({ preview, stack, review, reviewMissing, sha: process.env.GITHUB_SHA, runUrl: runUrl() });
+  let violations;
+  if (opts.events) {
+    if (!fs.existsSync(opts.events))
+      throw new Error(
+        `--events: "${opts.events}" does not exist; write it with \`pulumi preview --event-log ${opts.events}\`.`,
+      );
+    violations = policyViolationsOf(fs.readFileSync(opts.events, "utf8"));
+  }
+  const body = composeComment({
+    preview,
+    stack,
+    violations,
+    review,
+    reviewMissing,
+    sha: process.env.GITHUB_SHA,
+    runUrl: runUrl(),
+  });
   if (opts.output) {
     fs.writeFileSync(opts.output, body);
     io.out(`wrote the comment to ${opts.output}`);
@@ -114,6 +133,7 @@ export const register: Register = (program, io, setExit) => {
       .option("--api-url <url>", "GitHub API root (default: GITHUB_API_URL or https://api.github.com)")
       .option("-o, --output <file>", "write the Markdown to a file instead of posting it");
   common("pr-comment", "Post (or update) a pull request comment that says what a preview changes, in words.")
+    .option("--events <file>", "the preview's event log (`pulumi preview --event-log <file>`): its policy violations")
     .option("--review <file>", "Markdown of `defender-rbac review --format md` to include")
     .option("--pr <number>", "pull request (default: from the run's event)")
     .action(async (opts) => setExit(await prCommentCommand(opts, io)));

@@ -5,7 +5,7 @@
  * stack, found again by a hidden marker and replaced on each push.
  */
 import type { GitHub } from "./github";
-import { PreviewJson, changeLine, changesOf, errorsOf } from "./preview";
+import { PolicyViolation, PreviewJson, changeLine, changesOf, errorsOf } from "./preview";
 
 /** GitHub refuses comments over 65536 characters. */
 export const MAX_COMMENT = 65000;
@@ -17,6 +17,8 @@ export function commentMarker(stack: string): string {
 export interface CommentInput {
   preview: PreviewJson;
   stack: string;
+  /** Policy violations from the preview's event log. */
+  violations?: PolicyViolation[];
   /** Markdown of `defender-rbac review --format md`, when it ran. */
   review?: string;
   /** Why there is no review, when there is none. */
@@ -58,6 +60,16 @@ export function composeComment(input: CommentInput): string {
   if (changes.length) lines.push("", "#### Changes", "", ...changes.map(changeLine));
   const flagged = privileged(preview);
   if (flagged.length) lines.push("", "#### Privileged grants (a second reviewer should confirm)", "", ...flagged);
+  const violations = input.violations ?? [];
+  if (violations.length)
+    lines.push(
+      "",
+      "#### Policy violations",
+      "",
+      ...violations.map(
+        (v) => `- **${v.level}** \`${v.policy}\`${v.urn ? ` on \`${v.urn.split("::").pop()}\`` : ""}: ${v.message}`,
+      ),
+    );
   const errors = errorsOf(preview);
   if (errors.length)
     lines.push(

@@ -253,3 +253,49 @@ export function changeLine(c: Change): string {
   const what = `${VERB[c.op] ?? c.op} ${c.kind} \`${c.name}\``;
   return c.details.length ? `- **${what}**: ${c.details.join("; ")}` : `- **${what}**`;
 }
+
+/** A policy violation, from the engine's event log (`pulumi preview --event-log <file>`). */
+export interface PolicyViolation {
+  policy: string;
+  pack: string;
+  /** "mandatory" fails the preview; "advisory" only reports. */
+  level: "mandatory" | "advisory";
+  urn?: string;
+  message: string;
+}
+
+/**
+ * The policy violations of an event log (one JSON event a line). `pulumi preview --json` leaves them out of
+ * its output (it reports only "preview failed"), so the workflows also write the event log.
+ */
+export function policyViolationsOf(eventLog: string): PolicyViolation[] {
+  const out: PolicyViolation[] = [];
+  for (const line of eventLog.split("\n")) {
+    if (!line.trim()) continue;
+    let e: any;
+    try {
+      e = JSON.parse(line);
+    } catch {
+      continue; // a line cut by a crash: the rest still counts
+    }
+    const p = e?.policyEvent;
+    if (!p || typeof p.policyName !== "string") continue;
+    // the engine sends the policy's description, then the violation's own message
+    const lines = String(p.message ?? "")
+      .split("\n")
+      .map((l: string) => l.trim())
+      .filter(Boolean);
+    out.push({
+      policy: p.policyName,
+      pack: p.policyPackName ?? "",
+      level: p.enforcementLevel === "mandatory" ? "mandatory" : "advisory",
+      urn: p.resourceUrn || undefined,
+      message: lines.at(-1) ?? "",
+    });
+  }
+  const seen = new Set<string>();
+  return out.filter((v) => {
+    const key = `${v.policy}|${v.urn}|${v.message}`;
+    return seen.has(key) ? false : (seen.add(key), true);
+  });
+}

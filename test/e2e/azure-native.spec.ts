@@ -37,7 +37,7 @@ pulumi.runtime.setAllConfig({
   "defender-for-cloud:subscriptionId": "11111111-2222-4333-8444-555555555555",
   "defender-for-cloud:cloudSecurityGroup": "1b2c3d4e-0000-4000-8000-00000000abcd",
 });
-require("ts-node").register({ transpileOnly: true, compilerOptions: { module: "commonjs" } });
+require("ts-node").register({ transpileOnly: true, skipProject: true, compilerOptions: { module: "node16", moduleResolution: "node16", target: "es2022", esModuleInterop: true } });
 const program = require(process.argv[2]);
 const wait = (o) => new Promise((r) => pulumi.output(o).apply(r));
 Promise.all(Object.values(program).map(wait)).then(async (values) => {

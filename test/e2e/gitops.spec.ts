@@ -13,7 +13,7 @@ import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import { RunningEmulator, startEmulator } from "../../provider/emulator";
 import { run } from "../../provider/cli/program";
 import { FakeGitHub, startFakeGitHub } from "../gitops/fake-github";
-import { Project, REPO, addProgram, tarballProject } from "./project";
+import { Project, REPO, addProgram, launcherPack, tarballProject } from "./project";
 
 const HOOK_TIMEOUT = 60 * 60 * 1000;
 const STEP_TIMEOUT = 5 * 60 * 1000;
@@ -37,7 +37,7 @@ describe("GitOps commands on previews of a graph-backend stack against the emula
     return new Promise((resolve, reject) => {
       const child = spawn("pulumi", ["preview", "--json", "--stack", STACK, "--non-interactive", ...flags], {
         cwd: dir,
-        env: { ...process.env, ...env },
+        env: { ...process.env, ...env, PULUMI_DEBUG_COMMANDS: "true" }, // --event-log is a debug flag
         stdio: ["ignore", "pipe", "pipe"],
       });
       let out = "";
@@ -106,7 +106,19 @@ describe("GitOps commands on previews of a graph-backend stack against the emula
         "Authorization and settings \\ Authorization (Read and manage)",
       ]),
     });
-    await previewJson("preview.json");
+    // with the policy pack and its event log, as the preview workflow runs it: the new grant of
+    // Authorization (manage) breaks a mandatory rule, and the comment names it
+    fs.writeFileSync(path.join(dir, "policy-config.json"), "{}");
+    const withPolicies = [
+      "--policy-pack",
+      launcherPack(project),
+      "--policy-pack-config",
+      path.join(dir, "policy-config.json"),
+      "--event-log",
+      path.join(dir, "events.jsonl"),
+    ];
+    const failed = await previewJson("preview.json", ...withPolicies);
+    assert.notEqual(failed, 0, "a mandatory policy fails the preview");
     // `defender-rbac review` (the access review) exists from the effective-access work on; use it when it is there
     const hasReview = !/unknown command 'review'/.test((await cli("review")).err.join("\n"));
     const reviewArgs: string[] = [];
@@ -127,6 +139,8 @@ describe("GitOps commands on previews of a graph-backend stack against the emula
       "pr-comment",
       "--preview",
       path.join(dir, "preview.json"),
+      "--events",
+      path.join(dir, "events.jsonl"),
       "--stack",
       STACK,
       "--pr",
@@ -147,6 +161,10 @@ describe("GitOps commands on previews of a graph-backend stack against the emula
     );
     assert.match(
       body,
+      /#### Policy violations\n\n- \*\*mandatory\*\* `authorization-designated-roles` on `analyst`: role "E2E analyst" grants Authorization and settings \\ Authorization \(manage\)/,
+    );
+    assert.match(
+      body,
       /Privileged grants[^]*`analyst` now grants "Authorization and settings \\ Authorization \(manage\)"/,
     );
     if (hasReview) assert.doesNotMatch(body, /No access review/);
@@ -157,12 +175,13 @@ describe("GitOps commands on previews of a graph-backend stack against the emula
     await stack.setConfig("permissions", {
       value: JSON.stringify(["Security operations \\ Security data \\ Security data basics (read)"]),
     });
-    await previewJson("preview.json");
+    assert.equal(await previewJson("preview.json", ...withPolicies), 0);
     const second = await cli(...args);
     assert.match(second.out.join("\n"), /updated the preview comment/);
     assert.equal(pr.comments.length, 1);
     assert.match(pr.comments[0].body, /no longer grants "Security operations \\ Security data \\ Alerts \(manage\)"/);
     assert.doesNotMatch(pr.comments[0].body, /Authorization \(manage\)/);
+    assert.doesNotMatch(pr.comments[0].body, /Policy violations/);
     await stack.removeConfig("permissions");
   });
 

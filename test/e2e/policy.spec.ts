@@ -9,7 +9,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
-import { Project, REPO, addProgram, tarballProject } from "./project";
+import { Project, REPO, addProgram, launcherPack, tarballProject } from "./project";
 
 const HOOK_TIMEOUT = 60 * 60 * 1000;
 const STEP_TIMEOUT = 5 * 60 * 1000;
@@ -27,22 +27,6 @@ function violations(text: string): { level: string; policy: string; resource: st
   for (const m of text.matchAll(/\[(mandatory|advisory)\]\s+([a-z-]+)\s+\(([^)]*)\)/g))
     out.push({ level: m[1], policy: m[2], resource: m[3] });
   return out;
-}
-
-/**
- * The shipped pack beside itself with `runtime: nodejs-launcher`: the CLI built from Go modules starts a
- * `runtime: nodejs` pack through its Node.js language host, whose 3.68 build cannot (RunPlugin), and
- * starts any other runtime through the launcher `pulumi-analyzer-policy-<runtime>` that
- * .ci/ensure-pulumi.sh writes. Same entry point, package.json and policies; only the way node starts.
- */
-function launcherPack(shipped: string): string {
-  const dir = path.join(path.dirname(shipped), "pack-launcher");
-  fs.cpSync(shipped, dir, { recursive: true });
-  const yaml = path.join(dir, "PulumiPolicy.yaml");
-  const text = fs.readFileSync(yaml, "utf8");
-  assert.match(text, /^runtime: nodejs$/m);
-  fs.writeFileSync(yaml, text.replace(/^runtime: nodejs$/m, "runtime: nodejs-launcher"));
-  return dir;
 }
 
 describe("policy pack through pulumi preview --policy-pack", function () {
@@ -76,7 +60,7 @@ describe("policy pack through pulumi preview --policy-pack", function () {
     project = tarballProject();
     process.env.PULUMI_BACKEND_URL = `file://${project.stateDir}`;
     Object.assign(process.env, project.env);
-    pack = launcherPack(path.join(project.dir, "node_modules", "pulumi-defender-rbac", "provider", "policy", "pack"));
+    pack = launcherPack(project);
     dir = addProgram(project, path.join(REPO, "test", "e2e", "programs", "governed"), "governed");
     stack = await LocalWorkspace.createOrSelectStack(
       { stackName: "policy", workDir: dir },
