@@ -7,7 +7,7 @@
  * read from the tenant and the new inputs are what the program declares, so each change reads as "the
  * tenant has X; the program declares Y" and `pulumi up` would put the declared value back.
  */
-import { keyLabel } from "../handlers/permissions";
+import { keyLabel } from "../core/labels";
 import { normalizeKeys } from "../core/normalise";
 import { appScopeIdsToScope, canonicalAppScopes, principalSet } from "../core/scope";
 import type { ResourceKind } from "../engine";
