@@ -6,6 +6,8 @@
  */
 import type { Backend, BackendConfig } from "./backend/backend";
 import { createBackend } from "./backend";
+import { isConfigError } from "./backend/configError";
+import { beforeWrite, processLifeline } from "./lifeline";
 import type { HandlerContext, Raw, ResourceHandler } from "./handlers/common";
 import { importedRoleHandler } from "./handlers/importedRole";
 import { roleAssignmentHandler } from "./handlers/roleAssignment";
@@ -66,6 +68,7 @@ function setConfig(config: BackendConfig): void {
 
 /** Called by the dynamic-provider server once per serialized provider, with the whole stack config. */
 export async function configure(req: { config?: { rawConfig?: Record<string, unknown> } } | undefined): Promise<void> {
+  processLifeline();
   const raw = req?.config?.rawConfig ?? configFromEnv();
   setConfig(backendConfigFrom(raw));
 }
@@ -92,11 +95,46 @@ function handler(kind: string): AnyHandler {
   return h;
 }
 
-export const check = (kind: string, olds: Raw, news: Raw) => handler(kind).check(context, olds ?? {}, news ?? {});
+/**
+ * The dynamic-provider server prints `${e}: ${e.stack}` for an error thrown by check, diff, read or
+ * delete (and then the engine prints its message). A ConfigError is one line meant for the user: its
+ * echo is dropped, so the user sees that line once, without a trace.
+ */
+const quiet = new Set<string>();
+let filtering = false;
+function silenceEcho(e: unknown): void {
+  if (!isConfigError(e)) return;
+  if (!filtering) {
+    filtering = true;
+    const original = console.error;
+    console.error = (...args: unknown[]) => {
+      if (args.length === 1 && typeof args[0] === "string" && quiet.has(args[0])) return;
+      original.apply(console, args);
+    };
+  }
+  if (quiet.size > 1000) quiet.clear();
+  quiet.add(`${e}: ${e.stack}`);
+}
+
+async function run<T>(write: boolean, fn: () => Promise<T>): Promise<T> {
+  processLifeline();
+  try {
+    if (write) await beforeWrite();
+    return await fn();
+  } catch (e) {
+    silenceEcho(e);
+    throw e;
+  }
+}
+
+export const check = (kind: string, olds: Raw, news: Raw) =>
+  run(false, () => handler(kind).check(context, olds ?? {}, news ?? {}));
 export const diff = (kind: string, id: string, olds: Raw, news: Raw) =>
-  handler(kind).diff(context, id, olds ?? {}, news ?? {});
-export const create = (kind: string, inputs: Raw) => handler(kind).create(context, inputs);
-export const read = (kind: string, id: string, props: Raw) => handler(kind).read(context, id, props ?? {});
+  run(false, () => handler(kind).diff(context, id, olds ?? {}, news ?? {}));
+export const create = (kind: string, inputs: Raw) => run(true, () => handler(kind).create(context, inputs));
+export const read = (kind: string, id: string, props: Raw) =>
+  run(false, () => handler(kind).read(context, id, props ?? {}));
 export const update = (kind: string, id: string, olds: Raw, news: Raw) =>
-  handler(kind).update(context, id, olds ?? {}, news);
-export const remove = (kind: string, id: string, props: Raw) => handler(kind).delete(context, id, props ?? {});
+  run(true, () => handler(kind).update(context, id, olds ?? {}, news));
+export const remove = (kind: string, id: string, props: Raw) =>
+  run(true, () => handler(kind).delete(context, id, props ?? {}));

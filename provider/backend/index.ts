@@ -4,15 +4,17 @@
  */
 import * as path from "node:path";
 import type { Backend, BackendConfig } from "./backend";
-import { LocalBackend, storePathFor } from "./local";
+import { ConfigError, isConfigError } from "./configError";
+import { LocalBackend, openStoreFor } from "./local";
 
 export * from "./backend";
 export { LocalBackend, storePathFor, DEFAULT_STORE_PATH } from "./local";
 export { TenantStore } from "./store";
+export { ConfigError, isConfigError } from "./configError";
 
 export async function createBackend(config: BackendConfig): Promise<Backend> {
   const kind = config.settings.backend || process.env.DEFENDER_RBAC_BACKEND || "local";
-  if (kind === "local") return LocalBackend.open(storePathFor(config));
+  if (kind === "local") return new LocalBackend(openStoreFor(config));
   if (kind === "graph") {
     // loaded lazily: @azure/identity is only needed for real tenants
     const { GraphBackend } = require("./graph/backend") as typeof import("./graph/backend");
@@ -23,12 +25,31 @@ export async function createBackend(config: BackendConfig): Promise<Backend> {
   try {
     mod = require(require.resolve(spec, { paths: [config.cwd] }));
   } catch (e) {
-    throw new Error(
-      `defender-rbac:backend is "${kind}", which is neither "local", "graph" nor a loadable module: ${(e as Error).message}`,
+    throw new ConfigError(
+      `defender-rbac:backend is "${kind}", which is neither "local", "graph" nor a loadable module ` +
+        `(${firstLine(e)}); set it to local, graph, or the path of a module exporting createBackend(config)`,
     );
   }
   if (typeof mod.createBackend !== "function") {
-    throw new Error(`defender-rbac:backend module "${kind}" must export createBackend(config)`);
+    throw new ConfigError(
+      `defender-rbac:backend module "${kind}" must export createBackend(config); export it, or set defender-rbac:backend to local or graph`,
+    );
   }
-  return mod.createBackend(config);
+  try {
+    const b = await mod.createBackend(config);
+    if (!b || typeof b !== "object" || typeof (b as Backend).capabilities !== "function")
+      throw new Error("it returned no backend (an object with capabilities() and the Backend methods)");
+    return b;
+  } catch (e) {
+    if (isConfigError(e)) throw e;
+    throw new ConfigError(
+      `defender-rbac:backend module "${kind}": createBackend(config) failed: ${firstLine(e)}; fix the module or its settings, or set defender-rbac:backend to local or graph`,
+    );
+  }
+}
+
+/** The first line of an error's message (a module's stack trace never reaches the user). */
+function firstLine(e: unknown): string {
+  const m = e instanceof Error ? e.message : String(e);
+  return m.split("\n")[0].trim();
 }

@@ -22,6 +22,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { TokenCredential } from "@azure/identity";
 import type { BackendConfig } from "../backend";
+import { ConfigError, isConfigError } from "../configError";
 import { Redactor } from "./errors";
 
 export interface CloudEndpoints {
@@ -74,7 +75,7 @@ export function cloudFor(name: string | undefined): CloudEndpoints {
   const canon = CLOUD_ALIASES[name.replace(/[\s_-]/g, "").toLowerCase()];
   const c = CLOUDS.find((x) => x.name === canon);
   if (!c) {
-    throw new Error(
+    throw new ConfigError(
       `defender-rbac:cloud "${name}" is not a cloud this backend knows; use one of ${CLOUDS.map((x) => x.name).join(", ")} ` +
         "(or public, usgovernment, dod, china), or set defender-rbac:graphUrl.",
     );
@@ -136,7 +137,7 @@ export function resolveAuthSettings(config: BackendConfig, env: Env = process.en
   const cloudName = pick("cloud", "cloud", "environment", ["ARM_ENVIRONMENT"]);
   const cloud = cloudFor(cloudName);
   const graphUrl = pick("graphUrl", "graphUrl", null, ["DEFENDER_RBAC_GRAPH_URL"]);
-  const graphRoot = checkGraphRoot(graphUrl ?? cloud.graph);
+  const graphRoot = checkGraphRoot(graphUrl ?? cloud.graph, origins.graphUrl);
   const authorityHost = pick("authorityHost", "authorityHost", null, ["AZURE_AUTHORITY_HOST"]) ?? cloud.authorityHost;
 
   const s: GraphAuthSettings = {
@@ -173,6 +174,7 @@ export function resolveAuthSettings(config: BackendConfig, env: Env = process.en
     method: "default",
     origins,
   };
+  if (s.oidcRequestUrl) s.oidcRequestUrl = checkOidcRequestUrl(s.oidcRequestUrl, origins.oidcRequestUrl);
   for (const secret of ["clientSecret", "oidcToken", "oidcRequestToken"]) delete origins[secret]; // never echoed, even by name of source
   if (s.clientCertificatePath && !path.isAbsolute(s.clientCertificatePath))
     s.clientCertificatePath = path.resolve(config.cwd, s.clientCertificatePath);
@@ -192,26 +194,55 @@ export function resolveAuthSettings(config: BackendConfig, env: Env = process.en
   return s;
 }
 
+const LOOPBACK = ["127.0.0.1", "localhost", "[::1]", "::1"];
+
 /**
- * The Graph root must be https, except on a loopback host (the emulator): a bearer token is never
- * sent in clear over a network.
+ * A URL a secret is sent to must be https, except on a loopback host (the emulator, a test server): a
+ * bearer token is never sent in clear over a network. `key` names the setting for messages.
  */
-export function checkGraphRoot(url: string): string {
+function secureUrl(url: string, key: string, example: string): URL {
   let u: URL;
   try {
     u = new URL(url);
   } catch {
-    throw new Error(
-      `the Graph URL "${url}" is not a URL; set defender-rbac:graphUrl (or DEFENDER_RBAC_GRAPH_URL) to a root such as https://graph.microsoft.com`,
+    throw new ConfigError(`${key} "${url}" is not a URL; set it to an https URL such as ${example}`);
+  }
+  const loopback = LOOPBACK.includes(u.hostname);
+  if (u.protocol !== "https:" && !(u.protocol === "http:" && loopback)) {
+    throw new ConfigError(
+      `${key} ${u.origin} must use https (plain http is accepted only for a loopback host, such as the emulator); set it to an https URL such as ${example}`,
     );
   }
-  const loopback = ["127.0.0.1", "localhost", "[::1]", "::1"].includes(u.hostname);
-  if (u.protocol !== "https:" && !(u.protocol === "http:" && loopback)) {
-    throw new Error(`the Graph URL ${u.origin} must use https (plain http is accepted only for a loopback emulator)`);
-  }
-  if (u.search || u.hash) throw new Error(`the Graph URL ${u.origin}${u.pathname} must not carry a query or fragment`);
+  return u;
+}
+
+/**
+ * The Graph root must be https, except on a loopback host (the emulator): a bearer token is never
+ * sent in clear over a network.
+ */
+export function checkGraphRoot(url: string, origin?: string): string {
+  const key = origin ? `the Graph URL (${origin})` : "the Graph URL";
+  const example = "https://graph.microsoft.com";
+  const u = secureUrl(url, key, example);
+  if (u.search || u.hash)
+    throw new ConfigError(
+      `${key} ${u.origin}${u.pathname} must not carry a query or fragment; set it to a root such as ${example}`,
+    );
   const p = u.pathname.replace(/\/+$/, "").replace(/\/(beta|v1\.0)$/i, ""); // tolerate a root given with a version
   return `${u.origin}${p}`;
+}
+
+/**
+ * The OIDC token request URL (GitHub Actions' ACTIONS_ID_TOKEN_REQUEST_URL) receives the request
+ * token: https only, or a loopback host for tests, like the Graph root.
+ */
+export function checkOidcRequestUrl(url: string, origin?: string): string {
+  secureUrl(
+    url,
+    `the OIDC request URL (${origin ?? "defender-rbac:oidcRequestUrl"})`,
+    "the ACTIONS_ID_TOKEN_REQUEST_URL GitHub Actions sets",
+  );
+  return url;
 }
 
 /** What the settings authenticate as, without any secret. */
@@ -241,13 +272,20 @@ function assertionGetter(s: GraphAuthSettings, redactor: Redactor): () => Promis
   return async () => {
     if (s.oidcToken) return s.oidcToken;
     if (s.oidcTokenFilePath) {
-      const t = fs.readFileSync(s.oidcTokenFilePath, "utf8").trim();
+      let t: string;
+      try {
+        t = fs.readFileSync(s.oidcTokenFilePath, "utf8").trim();
+      } catch (e) {
+        throw new ConfigError(
+          `the OIDC token file (${s.origins.oidcTokenFilePath ?? "oidcTokenFilePath"}) "${s.oidcTokenFilePath}" cannot be read (${(e as NodeJS.ErrnoException).code ?? "error"}); point it at the federated token file`,
+        );
+      }
       redactor.add(t);
       return t;
     }
     if (s.oidcRequestUrl && s.oidcRequestToken) {
       // GitHub Actions: GET $ACTIONS_ID_TOKEN_REQUEST_URL&audience=api://AzureADTokenExchange with the request token
-      const u = new URL(s.oidcRequestUrl);
+      const u = new URL(checkOidcRequestUrl(s.oidcRequestUrl, s.origins.oidcRequestUrl));
       u.searchParams.set("audience", "api://AzureADTokenExchange");
       const r = await fetch(u, {
         headers: { Authorization: `Bearer ${s.oidcRequestToken}`, Accept: "application/json" },
@@ -263,7 +301,7 @@ function assertionGetter(s: GraphAuthSettings, redactor: Redactor): () => Promis
       redactor.add(j.value);
       return j.value;
     }
-    throw new Error(
+    throw new ConfigError(
       "useOidc is set but there is no OIDC token: set oidcToken / ARM_OIDC_TOKEN, oidcTokenFilePath / ARM_OIDC_TOKEN_FILE_PATH / AZURE_FEDERATED_TOKEN_FILE, " +
         'or run in GitHub Actions with "permissions: id-token: write" (ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN).',
     );
@@ -273,7 +311,7 @@ function assertionGetter(s: GraphAuthSettings, redactor: Redactor): () => Promis
 function need(s: GraphAuthSettings, what: string): { tenantId: string; clientId: string } {
   const missing = [!s.tenantId && "tenantId", !s.clientId && "clientId"].filter(Boolean) as string[];
   if (missing.length) {
-    throw new Error(
+    throw new ConfigError(
       `${what} needs ${missing.join(" and ")}: set defender-rbac:${missing[0]} (or azure-native:${missing[0]}, or ARM_${missing[0] === "tenantId" ? "TENANT_ID" : "CLIENT_ID"})`,
     );
   }
@@ -349,7 +387,7 @@ export function createTokenSource(s: GraphAuthSettings, redactor: Redactor, cred
             cached = { token: t.token, expires: t.expiresOnTimestamp };
             return t.token;
           } catch (e) {
-            throw redactor.error(e, `could not get a Microsoft Graph token with ${description}: `);
+            throw tokenError(s, redactor, e, description);
           } finally {
             pending = undefined;
           }
@@ -358,4 +396,44 @@ export function createTokenSource(s: GraphAuthSettings, redactor: Redactor, cred
       return pending;
     },
   };
+}
+
+/** Where each credential method is switched on, for messages. */
+const METHOD_KEYS: Record<AuthMethod, string> = {
+  token: "DEFENDER_RBAC_GRAPH_TOKEN",
+  cli: "useCli",
+  msi: "useMsi",
+  oidc: "useOidc",
+  certificate: "clientCertificatePath",
+  secret: "clientSecret",
+  default: "",
+};
+
+/** What was looked for when no credential is configured. */
+export const CREDENTIAL_SETTINGS =
+  "DEFENDER_RBAC_GRAPH_TOKEN; defender-rbac:useCli / ARM_USE_CLI; useMsi / ARM_USE_MSI; useOidc / ARM_USE_OIDC; " +
+  "clientCertificatePath / ARM_CLIENT_CERTIFICATE_PATH; clientSecret / ARM_CLIENT_SECRET (each with tenantId and clientId, " +
+  "also as azure-native:<key> or AZURE_*); then DefaultAzureCredential (AZURE_* environment, workload identity, managed identity, Azure CLI)";
+
+/**
+ * A failed token request as one line naming the setting to fix. With nothing configured,
+ * DefaultAzureCredential's "ChainedTokenCredential authentication failed" becomes the list of the
+ * settings that were looked for.
+ */
+function tokenError(s: GraphAuthSettings, redactor: Redactor, e: unknown, description: string): Error {
+  if (isConfigError(e)) return redactor.error(e);
+  const name = e instanceof Error ? e.name : "";
+  const first = redactor.redact((e instanceof Error ? e.message : String(e)).split("\n")[0]).slice(0, 300);
+  if (s.method === "default" && /AggregateAuthenticationError|CredentialUnavailableError/.test(name)) {
+    return new ConfigError(
+      `the graph backend found no Microsoft Graph credential: looked for ${CREDENTIAL_SETTINGS}, and none gave a token; ` +
+        "configure one, e.g. `az login` and `pulumi config set defender-rbac:useCli true`, or tenantId, clientId and clientSecret (--secret)",
+    );
+  }
+  const key = METHOD_KEYS[s.method];
+  const origin = s.origins[key] ?? key;
+  return new ConfigError(
+    `could not get a Microsoft Graph token with ${description}${origin ? ` (selected by ${origin})` : ""}: ${first}; ` +
+      "check tenantId, clientId and the credential (see the README, Use with a real tenant)",
+  );
 }

@@ -16,6 +16,8 @@
  * token is never sent anywhere else). Redirects are never followed for the same reason.
  */
 import { randomUUID } from "node:crypto";
+import { beforeWrite } from "../../lifeline";
+import { ConfigError } from "../configError";
 import type { TokenSource } from "./auth";
 import { AmbiguousWriteError, GraphError, Redactor, hintFor } from "./errors";
 import { readGraphError, nextLinkOf, valuesOf } from "./responses";
@@ -232,6 +234,7 @@ export class GraphClient {
   }
 
   private async once(method: string, url: URL, body: unknown, clientRequestId: string): Promise<Outcome> {
+    if (method !== "GET") await beforeWrite(); // no write starts once the Pulumi engine is gone
     const token = await this.opts.token.getToken();
     const ctrl = new AbortController();
     const timer = setTimeout(() => ctrl.abort(), this.retry.timeoutMs);
@@ -290,6 +293,11 @@ export class GraphClient {
       let reason: string;
       if (out.kind === "network") {
         if (o.createSemantics && !out.safe) throw new AmbiguousWriteError(out.reason);
+        if (last && out.safe)
+          throw new ConfigError(
+            `Microsoft Graph at ${this.origin} cannot be reached (${out.reason} after ${attempt} attempt(s)); ` +
+              "check defender-rbac:graphUrl (or DEFENDER_RBAC_GRAPH_URL, defender-rbac:cloud) and that the service or emulator is running",
+          );
         if (last)
           throw this.fail(method, path, 0, "NetworkError", `${out.reason} after ${attempt} attempt(s)`, {
             clientRequestId,

@@ -13,20 +13,30 @@
  * and also masks anything shaped like a bearer token or a JWT.
  */
 
+import { ConfigError, isConfigError } from "../configError";
+
 /** Masks known secret values and token-shaped strings in text. */
 export class Redactor {
   private readonly secrets = new Set<string>();
 
-  /** Registers a secret value (ignored when empty or too short to be a meaningful secret). */
+  /** Registers a secret value (ignored when empty or blank). */
   add(value: string | undefined | null): void {
-    if (typeof value === "string" && value.length >= 4) this.secrets.add(value);
+    if (typeof value === "string" && value.trim() !== "") this.secrets.add(value);
   }
 
   redact(text: string): string {
     let out = text;
-    // longest first, so a secret that contains another is masked whole
-    for (const s of [...this.secrets].sort((a, b) => b.length - a.length)) out = out.split(s).join("[REDACTED]");
-    out = out.replace(/(bearer\s+)(?!tokens?\b)[A-Za-z0-9\-._~+/]{8,}=*/gi, "$1[REDACTED]");
+    // longest first, so a secret that contains another is masked whole. A short secret (under 4
+    // characters, e.g. a test token "dev") is masked wherever it stands as a word of its own, so it
+    // never shows while the words that merely contain it stay readable.
+    for (const s of [...this.secrets].sort((a, b) => b.length - a.length)) {
+      if (s.length >= 4) out = out.split(s).join("[REDACTED]");
+      else {
+        const lit = s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+        out = out.replace(new RegExp(`(?<![A-Za-z0-9])${lit}(?![A-Za-z0-9])`, "g"), "[REDACTED]");
+      }
+    }
+    out = out.replace(/(bearer\s+)(?!(?:tokens?|realm|error)\b)[A-Za-z0-9\-._~+/]+=*/gi, "$1[REDACTED]");
     out = out.replace(/\beyJ[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]*/g, "[REDACTED-JWT]");
     out = out.replace(
       /((?:client_secret|client_assertion|access_token|refresh_token|id_token)["']?\s*[=:]\s*["']?)[^"'&\s,}]+/gi,
@@ -39,6 +49,7 @@ export class Redactor {
   error(e: unknown, prefix = ""): Error {
     if (e instanceof GraphError) return e; // built redacted
     const msg = e instanceof Error ? e.message : String(e);
+    if (isConfigError(e)) return new ConfigError(this.redact(`${prefix}${msg}`));
     const out = new Error(this.redact(`${prefix}${msg}`));
     out.name = e instanceof Error && e.name !== "Error" ? this.redact(e.name) : "GraphBackendError";
     return out;

@@ -1,11 +1,15 @@
 /** Tuning of the graph backend: the `defender-rbac:graph*` settings as numbers. */
+import { ConfigError } from "../configError";
 import type { RetryOptions } from "./client";
 
 const num = (settings: Record<string, string>, key: string): number | undefined => {
   const v = settings[key];
   if (v === undefined || v === "") return undefined;
   const n = Number(v);
-  if (!Number.isFinite(n) || n < 0) throw new Error(`defender-rbac:${key} must be a non-negative number (got "${v}")`);
+  if (!Number.isFinite(n) || n < 0)
+    throw new ConfigError(
+      `defender-rbac:${key} must be a non-negative number (got "${v}"); set it to one, or remove it`,
+    );
   return n;
 };
 

@@ -1,0 +1,7 @@
+/** Every scenario of the reliability suite, in the order the table lists them. */
+import type { Scenario } from "../scenario";
+import { configScenarios } from "./config";
+import { killScenarios } from "./kill";
+import { secretsScenarios } from "./secrets";
+
+export const SCENARIOS: Scenario[] = [...configScenarios, ...killScenarios, ...secretsScenarios];

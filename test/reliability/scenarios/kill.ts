@@ -1,0 +1,128 @@
+/**
+ * kill -9 of `pulumi up` while it creates: once the CLI is dead, the dynamic-provider process must stop
+ * (no object may be created after the kill) and must not linger. With `recover`, the scenario then
+ * runs what the README tells users to run (`pulumi cancel`, `pulumi refresh`, `pulumi up`) and audits
+ * the tenant against state.
+ */
+import * as path from "node:path";
+import { TenantStore } from "../../../provider/backend/store";
+import { RunningEmulator, startEmulator } from "../../../provider/emulator";
+import { audit, declared, rolesProgram } from "../audit";
+import { StackCli, providerProcesses, sleep } from "../cli";
+import { Figures, Scenario, SuiteContext, figures, tally } from "../scenario";
+
+const customCount = (store: TenantStore) =>
+  store.listRoles().filter((r) => !r.isBuiltIn).length + store.listAssignments().length;
+
+/** Objects the store recorded as created after `since` (its own timestamps, so no event-loop delay counts). */
+function createdSince(file: string, since: Date): number {
+  const { DatabaseSync } = require("node:sqlite") as typeof import("node:sqlite");
+  const db = new DatabaseSync(file, { readOnly: true });
+  try {
+    const iso = since.toISOString();
+    const n = (sql: string) => (db.prepare(sql).get(iso) as { n: number }).n;
+    return (
+      n("SELECT count(*) AS n FROM roles WHERE is_built_in = 0 AND created_at > ?") +
+      n("SELECT count(*) AS n FROM assignments WHERE created_at > ?")
+    );
+  } finally {
+    db.close();
+  }
+}
+
+/** A request already on the wire when the CLI died may still land this long after the kill. */
+const IN_FLIGHT_MS = 250;
+
+interface KillOptions {
+  backend: "graph" | "local";
+  /** Kill once this many objects exist. */
+  after: number;
+  count: number;
+  recover: boolean;
+}
+
+async function killDuringUp(ctx: SuiteContext, o: KillOptions): Promise<Figures> {
+  const f = figures();
+  const dir = path.join(ctx.workDir, `kill-${o.backend}`);
+  const prefix = `Kill ${o.backend}`;
+  StackCli.writeProgram(dir, `kill-${o.backend}`, rolesProgram(prefix));
+  let emu: RunningEmulator | undefined;
+  let store: TenantStore;
+  const config: Record<string, string> = { [`kill-${o.backend}:count`]: String(o.count) };
+  const env: Record<string, string> = {};
+  if (o.backend === "graph") {
+    // creates answered slowly and POSTs throttled with a Retry-After: each create spends seconds in the provider
+    emu = await startEmulator({
+      store: path.join(dir, "graph-tenant.db"),
+      faults: "throttle:every=2,retryAfter=2,methods=POST;slow:every=1,ms=300;seed=3",
+    });
+    store = emu.store;
+    Object.assign(config, {
+      "defender-rbac:backend": "graph",
+      "defender-rbac:graphUrl": emu.url,
+      "defender-rbac:graphRetryBaseMs": "50",
+    });
+    env.DEFENDER_RBAC_GRAPH_TOKEN = "reliability-token";
+  } else {
+    config["defender-rbac:storePath"] = "tenant.db";
+    store = new TenantStore(path.join(dir, "tenant.db"));
+  }
+  const cli = new StackCli(dir, "kill", ctx.project, path.join(ctx.workDir, "state"), env);
+  try {
+    await cli.init(config);
+    const up = cli.start(["up", "--yes", "--skip-preview"]);
+    const deadline = Date.now() + 120_000;
+    while (customCount(store) < o.after && Date.now() < deadline && up.child.exitCode === null) await sleep(20);
+    up.child.kill("SIGKILL");
+    const killedAt = Date.now();
+    const atKill = customCount(store);
+    await up.done;
+    await sleep(4000);
+    const later = customCount(store);
+    const after = createdSince(store.file, new Date(killedAt + IN_FLIGHT_MS));
+    tally(f, after === 0, `${after} object(s) created more than ${IN_FLIGHT_MS} ms after the CLI was killed`);
+    const alive = providerProcesses(dir);
+    tally(f, alive.length === 0, `dynamic-provider process(es) ${alive.join(", ")} still running 4 s after the kill`);
+    for (const pid of alive) process.kill(pid, "SIGKILL"); // started by this scenario's CLI
+    ctx.log(`  killed at ${atKill} objects; ${later} after 4 s; ${alive.length} provider process(es) left`);
+    if (o.recover) {
+      if (emu) emu.setFaults(null);
+      await cli.run(["cancel", "--yes"], 60_000);
+      const steps = [await cli.refresh(), await cli.up()];
+      tally(
+        f,
+        steps.every((s) => s.code === 0),
+        `recovery (cancel, refresh, up) failed: ${steps.map((s) => s.out.slice(-400)).join(" | ")}`,
+      );
+      const a = audit(await cli.state(), store, declared(prefix, o.count));
+      Object.assign(f, { duplicates: a.duplicates, orphans: a.orphans, mismatches: a.mismatches });
+      f.notes.push(...a.notes);
+      if (!(await cli.noChangePreview())) {
+        f.mismatches++;
+        f.notes.push("the preview after recovery is not a no-change one");
+      }
+    }
+    if (emu) f.faults = Object.values(emu.stats().fired).reduce((a, b) => a + b, 0);
+    await cli.run(["destroy", "--yes", "--skip-preview"], 180_000);
+  } finally {
+    if (emu) await emu.close();
+    else store.close();
+  }
+  return f;
+}
+
+export const killScenarios: Scenario[] = [
+  {
+    name: "kill -9 of up, graph (throttled, slow creates): the provider stops",
+    quick: true,
+    run: (ctx) => killDuringUp(ctx, { backend: "graph", after: 3, count: 10, recover: false }),
+  },
+  {
+    name: "kill -9 of up, graph, then cancel, refresh, up",
+    run: (ctx) => killDuringUp(ctx, { backend: "graph", after: 4, count: 10, recover: true }),
+  },
+  {
+    name: "kill -9 of up, local, then cancel, refresh, up",
+    run: (ctx) => killDuringUp(ctx, { backend: "local", after: 6, count: 40, recover: true }),
+  },
+];
