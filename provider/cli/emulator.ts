@@ -22,6 +22,7 @@ export interface EmulatorCommandOptions {
   rejectDataops?: boolean;
   inactive?: boolean;
   verbose?: boolean;
+  controlToken?: string;
 }
 
 /** Starts the emulator and resolves when `stop` resolves (by default: SIGINT or SIGTERM). */
@@ -56,13 +57,18 @@ export async function emulatorCommand(
       rejectDataops: !!opts.rejectDataops,
       inactive: !!opts.inactive,
       log: opts.verbose ? (l) => io.err(l) : undefined,
+      controlToken: opts.controlToken || process.env.DEFENDER_RBAC_EMULATOR_TOKEN || undefined,
     });
     io.out(`DEFENDER_RBAC_GRAPH_URL=${emu.url}`);
+    io.out(`DEFENDER_RBAC_EMULATOR_TOKEN=${emu.controlToken}`);
     io.err(`Graph emulator for /beta/roleManagement/defender listening on ${emu.url} (store ${file})`);
     io.err(
       `  use it:  export DEFENDER_RBAC_GRAPH_URL=${emu.url} DEFENDER_RBAC_GRAPH_TOKEN=emulator; pulumi config set defender-rbac:backend graph`,
     );
-    io.err(`  faults:  curl -X POST ${emu.url}/_emulator/faults -d '{"throttle":{"every":3,"retryAfter":1}}'`);
+    io.err(
+      `  faults:  curl -X POST ${emu.url}/_emulator/faults -H "X-Emulator-Token: $DEFENDER_RBAC_EMULATOR_TOKEN" ` +
+        `-H 'Content-Type: application/json' -d '{"throttle":{"every":3,"retryAfter":1}}'`,
+    );
     io.err("Press Ctrl+C to stop.");
     await (stop ? stop(emu) : untilSignal());
     return 0;
@@ -112,6 +118,10 @@ export const register: Register = (program, io, setExit) => {
     .option(
       "--inactive",
       "emulate a tenant where Unified RBAC is not active (roleDefinitions and roleAssignments answer 403)",
+    )
+    .option(
+      "--control-token <secret>",
+      "the secret the /_emulator control endpoints want in X-Emulator-Token (default: DEFENDER_RBAC_EMULATOR_TOKEN, else a random one, printed)",
     )
     .option("--verbose", "log every request to standard error")
     .action(async (opts: EmulatorCommandOptions) => setExit(await emulatorCommand(opts, io)));

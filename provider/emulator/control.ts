@@ -1,4 +1,11 @@
-/** Control endpoints (no auth, no faults): GET /_emulator/health, GET|POST /_emulator/faults, GET|POST /_emulator/options, GET /_emulator/stats. */
+/**
+ * Control endpoints (no faults): GET /_emulator/health is open; GET|POST|DELETE /_emulator/faults,
+ * GET|POST /_emulator/options and GET /_emulator/stats need the emulator's control token in
+ * `X-Emulator-Token` (a random secret printed at start, or the one given), and a POST a JSON
+ * content type: a web page cannot forge either (a cross-origin text/plain form POST is refused), so a
+ * browser on this machine cannot switch faults on.
+ */
+import { timingSafeEqual } from "node:crypto";
 import { EmulatorBehaviour, checkBehaviour } from "./behaviour";
 import type { FaultEngine, FaultSpec } from "./faults";
 import type { Reply } from "./http";
@@ -9,12 +16,45 @@ export interface Controlled {
   readonly byRoute: Map<string, number>;
   behaviour: EmulatorBehaviour;
   setFaults(spec: FaultSpec | string | null): void;
+  readonly controlToken: string;
 }
 
-export function control(emu: Controlled, method: string, path: string, raw: string): Reply {
+function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+export function control(
+  emu: Controlled,
+  method: string,
+  path: string,
+  raw: string,
+  headers: { token?: string; contentType?: string } = {},
+): Reply {
   const json = (): unknown => (raw.trim() ? JSON.parse(raw) : {});
+  const route = `${method} ${path.replace(/\/+$/, "")}`;
+  if (route !== "GET /_emulator/health") {
+    if (!headers.token || !safeEqual(headers.token, emu.controlToken))
+      return {
+        status: 401,
+        body: {
+          error: {
+            code: "Unauthorized",
+            message: "the control endpoints need the emulator's control token in X-Emulator-Token (printed at start)",
+          },
+        },
+      };
+    if ((method === "POST" || method === "PUT") && !/^application\/json\b/i.test(headers.contentType ?? ""))
+      return {
+        status: 415,
+        body: {
+          error: { code: "UnsupportedMediaType", message: "control requests must be Content-Type: application/json" },
+        },
+      };
+  }
   try {
-    switch (`${method} ${path.replace(/\/+$/, "")}`) {
+    switch (route) {
       case "GET /_emulator/health":
         return { status: 200, body: { ok: true } };
       case "GET /_emulator/faults":

@@ -14,6 +14,8 @@ export interface RequestIds {
 }
 
 const MAX_BODY = 1 << 20;
+/** How long a request body may take to arrive. */
+export const BODY_TIMEOUT_MS = 10_000;
 
 export class HttpError extends Error {
   constructor(
@@ -63,20 +65,39 @@ export function routeKey(p: string): string {
     .join("/");
 }
 
-export function readBody(req: http.IncomingMessage): Promise<string> {
+/** Why a body could not be read: too large (413) or too slow (408). */
+export class BodyError extends Error {
+  constructor(readonly status: 408 | 413) {
+    super(status === 413 ? "too large" : "too slow");
+  }
+}
+
+/** Reads the request body: at most 1 MiB, within `timeoutMs`. */
+export function readBody(req: http.IncomingMessage, timeoutMs = BODY_TIMEOUT_MS): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    const timer = setTimeout(() => {
+      reject(new BodyError(408));
+      req.resume();
+    }, timeoutMs);
     req.on("data", (c: Buffer) => {
       size += c.length;
       if (size > MAX_BODY) {
-        reject(new Error("too large"));
+        clearTimeout(timer);
+        reject(new BodyError(413));
         req.resume();
         return;
       }
       chunks.push(c);
     });
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
+    req.on("end", () => {
+      clearTimeout(timer);
+      resolve(Buffer.concat(chunks).toString("utf8"));
+    });
+    req.on("error", (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
   });
 }

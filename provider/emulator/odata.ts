@@ -6,7 +6,12 @@
  *   and, or, not, parentheses
  * String comparisons ignore case, as Entra directory filters do (INFERRED for Defender: not documented).
  * Anything else is a `FilterError`, which the server answers 400 like Graph does for a bad clause.
+ * Bounds (the emulator's choice; the service's limits are not documented): a clause of at most
+ * FILTER_LIMITS.maxLength characters, FILTER_LIMITS.maxTerms comparisons and FILTER_LIMITS.maxDepth
+ * levels of nesting, so a hostile clause is a 400, never a stack overflow.
  */
+
+export const FILTER_LIMITS = { maxLength: 4000, maxTerms: 200, maxDepth: 32 };
 
 export class FilterError extends Error {
   constructor(message: string) {
@@ -79,7 +84,20 @@ const equal = (a: unknown, b: unknown) => lower(a) === lower(b);
 
 class Parser {
   private i = 0;
+  private depth = 0;
+  private terms = 0;
   constructor(private readonly toks: Tok[]) {}
+
+  /** Runs `fn` one nesting level deeper, refusing clauses nested beyond the bound. */
+  private nested<T>(fn: () => T): T {
+    if (++this.depth > FILTER_LIMITS.maxDepth)
+      throw new FilterError(`the clause is nested more than ${FILTER_LIMITS.maxDepth} levels deep`);
+    try {
+      return fn();
+    } finally {
+      this.depth--;
+    }
+  }
 
   parse(): Expr {
     const e = this.or();
@@ -130,9 +148,11 @@ class Parser {
   private unary(): Expr {
     if (this.isWord("not")) {
       this.i++;
-      const x = this.unary();
+      const x = this.nested(() => this.unary());
       return (e, env) => !x(e, env);
     }
+    if (++this.terms > FILTER_LIMITS.maxTerms)
+      throw new FilterError(`the clause has more than ${FILTER_LIMITS.maxTerms} terms`);
     return this.comparison();
   }
 
@@ -158,7 +178,7 @@ class Parser {
     if (t.t === "str") return () => t.v;
     if (t.t === "num") return () => t.v;
     if (t.t === "p" && t.v === "(") {
-      const e = this.or();
+      const e = this.nested(() => this.or());
       this.expectP(")");
       return e;
     }
@@ -194,7 +214,7 @@ class Parser {
       const v = this.toks[this.i++];
       if (!v || v.t !== "id") throw new FilterError("expected a lambda variable");
       this.expectP(":");
-      const body = this.or();
+      const body = this.nested(() => this.or());
       this.expectP(")");
       const isAny = fn.v.toLowerCase() === "any";
       return (e, env) => {
@@ -210,6 +230,8 @@ class Parser {
 
 /** Compiles a `$filter` clause; throws FilterError for anything outside the supported slice. */
 export function compileFilter(clause: string): (entity: Record<string, unknown>) => boolean {
+  if (clause.length > FILTER_LIMITS.maxLength)
+    throw new FilterError(`the clause is longer than ${FILTER_LIMITS.maxLength} characters`);
   const expr = new Parser(tokenize(clause)).parse();
   return (entity) => !!expr(entity, {});
 }

@@ -23,7 +23,17 @@ export function routeRequest(emu: RouteContext, method: string, url: URL, body: 
   const segs = url.pathname
     .split("/")
     .filter(Boolean)
-    .map((s) => decodeURIComponent(s));
+    .map((s) => {
+      try {
+        return decodeURIComponent(s);
+      } catch {
+        throw new HttpError(
+          400,
+          "BadRequest",
+          `Bad Request - Invalid URL: the segment '${s}' has a malformed percent-escape.`,
+        );
+      }
+    });
   const [version, ...rest] = segs;
   const lowerRest = rest.map((s) => s.toLowerCase());
   if (version === "v1.0" && lowerRest[0] === "rolemanagement" && lowerRest[1] === "defender") {

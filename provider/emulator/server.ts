@@ -35,8 +35,11 @@
  *
  * Authentication: any non-empty `Authorization: Bearer …` is accepted; anything else is 401.
  * Fault injection (faults.ts) is set at start and at run time through POST /_emulator/faults.
- * Control endpoints (no auth, no faults): GET /_emulator/health, GET|POST /_emulator/faults,
- * GET|POST /_emulator/options, GET /_emulator/stats.
+ * Control endpoints (control.ts): GET /_emulator/health; with the control token and a JSON body,
+ * GET|POST /_emulator/faults, GET|POST /_emulator/options, GET /_emulator/stats.
+ * Hardening: links and contexts name the bound address, never the request's Host; a malformed
+ * percent-escape is a 400; $filter is bounded (odata.ts); a body must arrive within 10 s (408);
+ * oversized headers get a 431 and unparsable requests a 400, both in the Graph envelope.
  */
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -46,7 +49,7 @@ import { TenantStore } from "../backend/store";
 import { EmulatorBehaviour, checkBehaviour } from "./behaviour";
 import { control } from "./control";
 import { FaultEngine, FaultSpec, FaultStats } from "./faults";
-import { HttpError, Reply, RequestIds, errorReply, readBody, routeKey } from "./http";
+import { BODY_TIMEOUT_MS, BodyError, HttpError, Reply, RequestIds, errorReply, readBody, routeKey } from "./http";
 import { WriteLag } from "./lag";
 import { routeRequest } from "./routes";
 import { SeedData, applySeed, readSeedFile } from "./seed";
@@ -63,6 +66,10 @@ export interface EmulatorOptions extends Partial<EmulatorBehaviour> {
   faults?: FaultSpec | string;
   /** One line per request (method, path, status, fault). */
   log?: (line: string) => void;
+  /** The secret the control endpoints want in X-Emulator-Token (default: a random one, in RunningEmulator). */
+  controlToken?: string;
+  /** How long a request body may take to arrive (default 10 000 ms), then 408. */
+  bodyTimeoutMs?: number;
 }
 
 export interface RunningEmulator {
@@ -70,6 +77,8 @@ export interface RunningEmulator {
   url: string;
   port: number;
   store: TenantStore;
+  /** The secret for the control endpoints (X-Emulator-Token). */
+  controlToken: string;
   close(): Promise<void>;
   setFaults(spec: FaultSpec | string | null): void;
   setOptions(options: Partial<EmulatorBehaviour>): void;
@@ -85,12 +94,16 @@ class Emulator {
   readonly byRoute = new Map<string, number>();
   readonly lag = new WriteLag();
   patchCount = 0;
+  /** The bound address, http://127.0.0.1:<port>: what links and contexts name (never the request's Host). */
+  origin = "http://127.0.0.1";
 
   constructor(
     readonly store: TenantStore,
     public behaviour: EmulatorBehaviour,
     faults: FaultSpec | string | undefined,
+    readonly controlToken: string,
     private readonly log?: (line: string) => void,
+    private readonly bodyTimeoutMs = BODY_TIMEOUT_MS,
   ) {
     this.faults = new FaultEngine(faults);
   }
@@ -99,27 +112,40 @@ class Emulator {
 
   async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const method = (req.method ?? "GET").toUpperCase();
-    const host = req.headers.host ?? "127.0.0.1";
-    const url = new URL(req.url ?? "/", `http://${host}`);
+    let url: URL;
+    try {
+      url = new URL(req.url ?? "/", this.origin);
+    } catch {
+      url = new URL("/", this.origin);
+    }
     const requestId = randomUUID();
     const clientRequestId =
       typeof req.headers["client-request-id"] === "string" ? req.headers["client-request-id"] : randomUUID();
     const ids = { requestId, clientRequestId };
     let raw: string;
     try {
-      raw = await readBody(req);
-    } catch {
+      raw = await readBody(req, this.bodyTimeoutMs);
+    } catch (e) {
+      const slow = e instanceof BodyError && e.status === 408;
       return this.send(
         req,
         res,
         method,
         url,
-        errorReply(413, "RequestEntityTooLarge", "The request body is too large.", ids),
+        slow
+          ? errorReply(408, "RequestTimeout", "The request body did not arrive in time.", ids)
+          : errorReply(413, "RequestEntityTooLarge", "The request body is too large.", ids),
         ids,
       );
     }
-    if (url.pathname.startsWith("/_emulator/"))
-      return this.send(req, res, method, url, control(this, method, url.pathname, raw), ids, true);
+    if (url.pathname.startsWith("/_emulator/")) {
+      const token = req.headers["x-emulator-token"];
+      const reply = control(this, method, url.pathname, raw, {
+        token: typeof token === "string" ? token : undefined,
+        contentType: req.headers["content-type"],
+      });
+      return this.send(req, res, method, url, reply, ids, true);
+    }
 
     this.faults.countRequest();
     const route = `${method} ${routeKey(url.pathname)}`;
@@ -194,7 +220,7 @@ class Emulator {
           );
         }
       }
-      reply = routeRequest(this, method, url, body, `http://${host}`);
+      reply = routeRequest(this, method, url, body, this.origin);
     } catch (e) {
       if (e instanceof HttpError) reply = errorReply(e.status, e.code, e.message, ids);
       else if (e instanceof NotFoundError) reply = errorReply(404, "NotFound", e.message, ids);
@@ -212,7 +238,7 @@ class Emulator {
       fault = "ambiguousPost";
       reply =
         this.faults.ambiguousMode() === "redirect"
-          ? { status: 302, headers: { Location: reply.written.location ?? `http://${host}${url.pathname}` } }
+          ? { status: 302, headers: { Location: reply.written.location ?? `${this.origin}${url.pathname}` } }
           : errorReply(500, "InternalServerError", "An internal server error occurred.", ids);
     } else if (reply.written && this.faults.fires("dropAfterWrite", method)) {
       return this.destroy(req, method, url, "dropAfterWrite");
@@ -286,7 +312,9 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
       rejectDataops: opts.rejectDataops ?? false,
       inactive: opts.inactive ?? false,
     });
-    const emu = new Emulator(store, behaviour, opts.faults, opts.log);
+    const controlToken = opts.controlToken ?? randomUUID();
+    const bodyTimeoutMs = opts.bodyTimeoutMs ?? BODY_TIMEOUT_MS;
+    const emu = new Emulator(store, behaviour, opts.faults, controlToken, opts.log, bodyTimeoutMs);
     const server = http.createServer((req, res) => {
       emu.handle(req, res).catch((e) => {
         if (!res.headersSent && !res.destroyed) {
@@ -295,16 +323,36 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
         }
       });
     });
+    server.headersTimeout = 10_000;
+    server.requestTimeout = bodyTimeoutMs + 5_000; // readBody answers 408 first, in the envelope
+    server.on("clientError", (err: NodeJS.ErrnoException, socket) => {
+      if (!socket.writable) return socket.destroy();
+      const overflow = err.code === "HPE_HEADER_OVERFLOW";
+      const status = overflow ? 431 : 400;
+      const reply = errorReply(
+        status,
+        overflow ? "RequestHeaderFieldsTooLarge" : "BadRequest",
+        overflow ? "The request line or headers are too large." : "The request could not be parsed.",
+        { requestId: randomUUID(), clientRequestId: randomUUID() },
+      );
+      const text = JSON.stringify(reply.body);
+      socket.end(
+        `HTTP/1.1 ${status} ${overflow ? "Request Header Fields Too Large" : "Bad Request"}\r\n` +
+          `Content-Type: application/json;charset=utf-8\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
+      );
+    });
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen(opts.port ?? 0, "127.0.0.1", () => resolve());
     });
     const port = (server.address() as AddressInfo).port;
+    emu.origin = `http://127.0.0.1:${port}`;
     let closed = false;
     return {
       url: `http://127.0.0.1:${port}`,
       port,
       store,
+      controlToken,
       setFaults: (spec) => emu.setFaults(spec),
       setOptions: (o) => {
         emu.behaviour = checkBehaviour({ ...emu.behaviour, ...o });

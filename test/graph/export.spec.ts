@@ -294,8 +294,11 @@ describe("defender-rbac export", () => {
         assert.equal(key(again), key(exported));
         assert.ok(replay.stats().fired.throttle > 0);
         // faults switch at run time through the control endpoint
+        assert.equal(log.out[1], `DEFENDER_RBAC_EMULATOR_TOKEN=${replay.controlToken}`);
+        const control = { "X-Emulator-Token": replay.controlToken, "Content-Type": "application/json" };
         const set = await fetch(`${replay.url}/_emulator/faults`, {
           method: "POST",
+          headers: control,
           body: JSON.stringify({ spec: "unavailable:every=1,limit=1" }),
         });
         assert.equal(set.status, 200);
@@ -316,7 +319,7 @@ describe("defender-rbac export", () => {
           ).status,
           200,
         );
-        const stats = (await (await fetch(`${replay.url}/_emulator/stats`)).json()) as {
+        const stats = (await (await fetch(`${replay.url}/_emulator/stats`, { headers: control })).json()) as {
           fired: { unavailable: number };
         };
         assert.equal(stats.fired.unavailable, 1);

@@ -1,7 +1,8 @@
 /** Every scenario of the reliability suite, in the order the table lists them. */
 import type { Scenario } from "../scenario";
 import { configScenarios } from "./config";
+import { emulatorScenarios } from "./emulator";
 import { killScenarios } from "./kill";
 import { secretsScenarios } from "./secrets";
 
-export const SCENARIOS: Scenario[] = [...configScenarios, ...killScenarios, ...secretsScenarios];
+export const SCENARIOS: Scenario[] = [...configScenarios, ...killScenarios, ...secretsScenarios, ...emulatorScenarios];
