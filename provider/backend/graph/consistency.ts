@@ -1,7 +1,11 @@
 /**
- * The consistency window: Graph is eventually consistent, so a GET-by-id of an object this backend wrote
- * moments ago is retried on 404 (and a PATCH answered 204 is read back until it shows the change) for up
- * to the window; any other 404 is confirmed once after min(1 s, a quarter of it).
+ * The consistency window: Graph is eventually consistent, so a GET-by-id may answer 404 for an object
+ * that exists (a lagging replica). A 404 is never taken for a deletion at once: for an object this
+ * instance wrote it is retried until the window it opened ends; for any other id (a refresh in a new
+ * process right after an up) it is confirmed within the window (`graphConsistencyWaitMs`, default
+ * 10 s) by a list read of the collection, which a lagging GET does not affect, and by GETs until the
+ * window ends. Only an id this instance deleted is taken as gone at once. A PATCH answered 204 is read
+ * back until it shows the change, within the window too.
  */
 import type { GraphClient } from "./client";
 import { GraphError, Redactor } from "./errors";
@@ -42,27 +46,40 @@ export class ConsistencyWindow {
   }
 
   /**
-   * GET by id. A 404 for an object this instance wrote moments ago is retried until the consistency
-   * window ends. A 404 for any other id is confirmed once after a short pause (unless this instance
-   * deleted it): a refresh in a new process right after the create would otherwise take a lagging
-   * replica's 404 for a deletion, drop the resource from state, and create a duplicate on the next up.
+   * GET by id, null only once the object is confirmed absent: a 404 is re-checked with a list read of
+   * the collection (the entity path's parent) and with GETs every `pollMs`, until the window ends (for
+   * an object written here, until the window its write opened ends), and the list is read once more at
+   * the end. Otherwise a refresh right after a create would take lag for a deletion, drop the resource
+   * from state, and the next up would create a duplicate.
    */
   async getFresh(path: string, id: string): Promise<unknown | null> {
-    let body = await this.client.get(path);
+    const first = await this.client.get(path);
     const key = id.toLowerCase();
-    const writtenHere = (this.recent.get(key) ?? 0) > Date.now();
-    if (body === null && !writtenHere && !this.deleted.has(key)) {
-      await this.sleep(Math.min(1000, Math.round(this.waitMs / 4)));
-      return this.client.get(path);
+    if (first !== null || this.deleted.has(key)) return first;
+    const until = Math.max(this.recent.get(key) ?? 0, Date.now() + this.waitMs);
+    const collection = path.slice(0, path.lastIndexOf("/"));
+    let listed = await this.listed(collection, key);
+    if (listed !== null) return listed;
+    for (;;) {
+      this.event({ kind: "readback", detail: `${path} answered 404; confirming before taking it as deleted` });
+      await this.sleep(Math.min(this.pollMs, Math.max(0, until - Date.now())));
+      const body = await this.client.get(path);
+      if (body !== null) return body;
+      if (Date.now() >= until) break;
     }
-    while (body === null) {
-      const until = this.recent.get(id.toLowerCase());
-      if (!until || Date.now() >= until) break;
-      this.event({ kind: "readback", detail: `${path} not readable yet; retrying` });
-      await this.sleep(this.pollMs);
-      body = await this.client.get(path);
-    }
-    return body;
+    listed = await this.listed(collection, key);
+    return listed;
+  }
+
+  /** The entity with this id in a collection (every page), or null. */
+  private async listed(collection: string, key: string): Promise<unknown | null> {
+    const all = await this.client.list(collection);
+    const hit = all.find(
+      (e) => typeof (e as { id?: unknown })?.id === "string" && (e as { id: string }).id.toLowerCase() === key,
+    );
+    if (hit !== undefined)
+      this.event({ kind: "readback", detail: `${collection}: ${key} is listed although its GET answered 404 (lag)` });
+    return hit ?? null;
   }
 
   /** Reads an object back until `ok` holds (after a PATCH answered 204) or the window ends; the last read wins. */

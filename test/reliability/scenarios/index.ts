@@ -3,6 +3,13 @@ import type { Scenario } from "../scenario";
 import { configScenarios } from "./config";
 import { emulatorScenarios } from "./emulator";
 import { killScenarios } from "./kill";
+import { lagScenarios } from "./lag";
 import { secretsScenarios } from "./secrets";
 
-export const SCENARIOS: Scenario[] = [...configScenarios, ...killScenarios, ...secretsScenarios, ...emulatorScenarios];
+export const SCENARIOS: Scenario[] = [
+  ...configScenarios,
+  ...killScenarios,
+  ...lagScenarios,
+  ...secretsScenarios,
+  ...emulatorScenarios,
+];
