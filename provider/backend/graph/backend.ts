@@ -20,8 +20,8 @@
  *     within the process, and ids handed out are never adopted twice.
  *   - Read-after-write: Graph is eventually consistent, so a GET-by-id of an object this backend wrote
  *     moments ago is retried on 404 (and a PATCH answered 204 is read back until it shows the change)
- *     for up to `graphConsistencyWaitMs` (default 10 s); any other 404 is confirmed once after
- *     min(1 s, a quarter of that), so a refresh right after an up never mistakes lag for a deletion.
+ *     for up to `graphConsistencyWaitMs` (default 10 s); any other 404 is confirmed by a list
+ *     read and GETs through that window, so a refresh right after an up never mistakes lag for a deletion.
  *   - 404 on GET is "not found" (null) and 404 on DELETE is success.
  * Tuning keys (`defender-rbac:*`): graphMaxAttempts (6), graphRetryBaseMs (500), graphRetryMaxMs (30000),
  * graphMaxRetryAfterMs (120000), graphTimeoutMs (60000), graphConsistencyWaitMs (10000).
