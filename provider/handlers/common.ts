@@ -162,13 +162,55 @@ export class PartialCreateError extends Error {
 
 /** The one failure for adopting an id the tenant does not hold, whatever the resource kind. */
 export function adoptMissing(what: "role" | "role assignment", id: string, backend: Backend, instead: string): Error {
-  return issuesError([
-    {
-      code: "invalid_value",
-      path: ["adopt"],
-      message: `no ${what} with id "${id}" exists in the ${backend.name} tenant; remove adopt to ${instead}.`,
-    },
-  ]);
+  return issuesError([adoptMissingIssue(what, id, backend, instead)]);
+}
+
+export function adoptMissingIssue(
+  what: "role" | "role assignment",
+  id: string,
+  backend: Backend,
+  instead: string,
+): Issue {
+  return {
+    code: "invalid_value",
+    path: ["adopt"],
+    message: `no ${what} with id "${id}" exists in the ${backend.name} tenant; remove adopt to ${instead}.`,
+  };
+}
+
+/**
+ * Refuses control characters (C0, DEL and C1; tab, line feed and carriage return too unless `lines`)
+ * in a name or description: the stores keep such text truncated or altered (a NUL ends a string), so
+ * the resource would never match what the program declares and every preview would show a change.
+ * For zod's superRefine.
+ */
+export function plainText(field: string, lines = false) {
+  const bad = lines ? /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/ : /[\u0000-\u001f\u007f-\u009f]/;
+  return (value: string, ctx: z.RefinementCtx): void => {
+    const m = bad.exec(value);
+    if (m)
+      ctx.addIssue({
+        code: "custom",
+        message: `${field} must not contain control characters (U+${m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")} at position ${m.index}); remove it.`,
+      });
+  };
+}
+
+/**
+ * The failure of check for an `adopt` id, when it is known and new (a resource already adopted is left
+ * to refresh): `issue` finds what is wrong with the object (missing, built-in, ...). So a bad adopt
+ * fails at preview, not at up.
+ */
+export async function adoptFailure(
+  olds: Raw,
+  data: Raw,
+  unknown: Set<string>,
+  issue: (id: string) => Promise<Issue | undefined>,
+): Promise<CheckFailure[]> {
+  const id = data.adopt;
+  if (typeof id !== "string" || unknown.has("adopt") || clean(olds).adopt === id) return [];
+  const found = await issue(id);
+  return found ? failuresFromIssues([found]) : [];
 }
 
 /** An Error whose message lists issues, for create/update/delete (after check passed). */

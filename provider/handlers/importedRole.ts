@@ -22,18 +22,20 @@ import {
   Raw,
   ResourceHandler,
   UNKNOWN,
+  adoptFailure,
   adoptReplaces,
   isSentinel,
   clean,
   omit,
   failuresFromIssues,
+  plainText,
   rolesKnownOn,
   unsupportedFailure,
   validateKnown,
 } from "./common";
 import { atomLabel, labelsFor } from "../core/labels";
 import { resolveForBackend } from "./permissions";
-import { RoleState, adoptRole, bringRoleTo, roleOutputs, updateRoleFields } from "./role";
+import { RoleState, adoptRole, adoptRoleIssue, bringRoleTo, roleOutputs, updateRoleFields } from "./role";
 
 /** The inputs a program writes; built once (building it per call was a measured hot spot). */
 const SCHEMA = z.object({
@@ -48,8 +50,13 @@ const SCHEMA = z.object({
     .trim()
     .min(1, "displayName must not be empty.")
     .max(256, "displayName must be at most 256 characters.")
+    .superRefine(plainText("displayName"))
     .optional(),
-  description: z.string().max(1024, "description must be at most 1024 characters.").optional(),
+  description: z
+    .string()
+    .max(1024, "description must be at most 1024 characters.")
+    .superRefine(plainText("description", true))
+    .optional(),
   includeAssignments: z.boolean({ error: "includeAssignments must be true or false." }).optional(),
   acceptUnsupported: z.boolean({ error: "acceptUnsupported must be true or false." }).optional(),
   adopt: z.string().trim().min(1).optional(),
@@ -221,6 +228,14 @@ export const importedRoleHandler: ResourceHandler<ImportedRoleInputs, ImportedRo
     const news: Raw = clean(newsIn);
     const { data, failures, unknown } = validateKnown(SCHEMA, news);
     const inputs: Raw = { ...news, ...data };
+    if (typeof data.adopt === "string" && !failures.some((f) => f.property === "adopt")) {
+      const backend = await ctx.backend();
+      failures.push(
+        ...(await adoptFailure(_olds, data, unknown, async (id) =>
+          adoptRoleIssue(await backend.getRole(id), id, backend, "import a new role"),
+        )),
+      );
+    }
     const computed = [
       "unifiedPermissions",
       "actions",

@@ -7,7 +7,8 @@ import { CATALOGUE_VERSION } from "../core/catalogue";
 import { labelsFor, privilegedLabels } from "../core/labels";
 import { normalizeKeys, sameKeySet } from "../core/normalise";
 import { isNotFound } from "../backend/backend";
-import { adoptMissing, clean, issuesError } from "./common";
+import type { Issue } from "../core/errors";
+import { adoptMissingIssue, clean, issuesError } from "./common";
 
 /** The role fields a program sets (after check). */
 export interface RoleFields {
@@ -72,16 +73,26 @@ export async function updateRoleFields(
 /** The role `adopt` names: it must exist and be a custom role (a built-in one cannot be managed). */
 export async function adoptRole(backend: Backend, id: string, instead: string): Promise<RoleRecord> {
   const existing = await backend.getRole(id);
-  if (!existing) throw adoptMissing("role", id, backend, instead);
+  const issue = adoptRoleIssue(existing, id, backend, instead);
+  if (issue) throw issuesError([issue]);
+  return existing!;
+}
+
+/** What is wrong with adopting `existing` (the role read for `id`), if anything: check and create share it. */
+export function adoptRoleIssue(
+  existing: RoleRecord | null,
+  id: string,
+  backend: Backend,
+  instead: string,
+): Issue | undefined {
+  if (!existing) return adoptMissingIssue("role", id, backend, instead);
   if (existing.isBuiltIn)
-    throw issuesError([
-      {
-        code: "invalid_value",
-        path: ["adopt"],
-        message: `role "${existing.displayName}" (${existing.id}) is built-in and cannot be managed; copy its permissions into a custom role instead.`,
-      },
-    ]);
-  return existing;
+    return {
+      code: "invalid_value",
+      path: ["adopt"],
+      message: `role "${existing.displayName}" (${existing.id}) is built-in and cannot be managed; copy its permissions into a custom role instead.`,
+    };
+  return undefined;
 }
 
 /** Brings an existing (adopted) role to the desired fields, touching it only when it differs. */

@@ -24,12 +24,15 @@ import {
   Raw,
   ResourceHandler,
   UNKNOWN,
+  adoptFailure,
   adoptMissing,
+  adoptMissingIssue,
   adoptReplaces,
   isSentinel,
   clean,
   failuresFromIssues,
   issuesError,
+  plainText,
   rolesKnownOn,
   validateKnown,
 } from "./common";
@@ -44,7 +47,8 @@ const SCHEMA = z.object({
     .string({ error: "displayName is required: a name for the assignment." })
     .trim()
     .min(1, "displayName must not be empty.")
-    .max(256, "displayName must be at most 256 characters."),
+    .max(256, "displayName must be at most 256 characters.")
+    .superRefine(plainText("displayName")),
   principals: z.array(z.string(), {
     error: "principals must be a list of Entra object ids (GUIDs), user principal names or group names.",
   }),
@@ -128,6 +132,14 @@ export const roleAssignmentHandler: ResourceHandler<RoleAssignmentInputs, RoleAs
       } else failures.push(...failuresFromIssues(s.issues));
     }
     const backend = await ctx.backend();
+    if (backend.capabilities().assignments && !failures.some((f) => f.property === "adopt"))
+      failures.push(
+        ...(await adoptFailure(olds, data, unknown, async (id) =>
+          (await backend.getAssignment(id))
+            ? undefined
+            : adoptMissingIssue("role assignment", id, backend, "create a new one"),
+        )),
+      );
     if (!backend.capabilities().assignments)
       failures.push({ property: "", reason: `the "${backend.name}" backend cannot manage role assignments.` });
     else if (

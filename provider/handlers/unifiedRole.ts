@@ -10,16 +10,18 @@ import {
   Raw,
   ResourceHandler,
   UNKNOWN,
+  adoptFailure,
   adoptReplaces,
   isSentinel,
   clean,
   failuresFromIssues,
+  plainText,
   rolesKnownOn,
   validateKnown,
 } from "./common";
 import { keyReference } from "../core/labels";
 import { resolveForBackend } from "./permissions";
-import { RoleState, adoptRole, bringRoleTo, roleOutputs, updateRoleFields } from "./role";
+import { RoleState, adoptRole, adoptRoleIssue, bringRoleTo, roleOutputs, updateRoleFields } from "./role";
 
 /** The inputs a program writes; built once (building it per call was a measured hot spot). */
 const SCHEMA = z.object({
@@ -27,8 +29,13 @@ const SCHEMA = z.object({
     .string({ error: 'displayName is required: a name for the role, e.g. "SOC analyst".' })
     .trim()
     .min(1, "displayName must not be empty.")
-    .max(256, "displayName must be at most 256 characters."),
-  description: z.string().max(1024, "description must be at most 1024 characters.").optional(),
+    .max(256, "displayName must be at most 256 characters.")
+    .superRefine(plainText("displayName")),
+  description: z
+    .string()
+    .max(1024, "description must be at most 1024 characters.")
+    .superRefine(plainText("description", true))
+    .optional(),
   permissions: z
     .array(z.string(), { error: "permissions must be a list of catalogue ids, readable names or action strings." })
     .min(
@@ -49,10 +56,18 @@ export type UnifiedRoleInputs = z.infer<typeof SCHEMA> & {
 export type UnifiedRoleOutputs = UnifiedRoleInputs & RoleState;
 
 export const unifiedRoleHandler: ResourceHandler<UnifiedRoleInputs, UnifiedRoleOutputs> = {
-  async check(ctx, _olds, newsIn) {
+  async check(ctx, olds, newsIn) {
     const news: Raw = clean(newsIn);
     const { data, failures, unknown } = validateKnown(SCHEMA, news);
     const inputs: Raw = { ...news, ...data };
+    if (!failures.some((f) => f.property === "adopt")) {
+      const backend = await ctx.backend();
+      failures.push(
+        ...(await adoptFailure(olds, data, unknown, async (id) =>
+          adoptRoleIssue(await backend.getRole(id), id, backend, "create a new role"),
+        )),
+      );
+    }
     if (unknown.has("permissions")) {
       inputs.actions = UNKNOWN;
       inputs.resolvedPermissions = UNKNOWN;

@@ -191,3 +191,46 @@ describe("the lifeline: the provider process stops when the engine is gone", () 
     assert.deepEqual(gone, []);
   });
 });
+
+describe("names and descriptions with control characters fail at preview", () => {
+  before(async () => {
+    await configure({ config: { rawConfig: { "defender-rbac:storePath": path.join(tempDir("control"), "t.db") } } });
+  });
+
+  it("a NUL, an escape or a line break in a displayName, or a NUL in a description, is a check failure naming the property", async () => {
+    const cases: [string, Record<string, unknown>, string][] = [
+      ["UnifiedRole", { displayName: "SOC\u0000admin", permissions: ["Alerts (manage)"] }, "displayName"],
+      ["UnifiedRole", { displayName: "SOC\u001b[31m", permissions: ["Alerts (manage)"] }, "displayName"],
+      ["UnifiedRole", { displayName: "two\nlines", permissions: ["Alerts (manage)"] }, "displayName"],
+      ["UnifiedRole", { displayName: "SOC", description: "a\u0000b", permissions: ["Alerts (manage)"] }, "description"],
+      ["UnifiedRole", { displayName: "SOC\u0085", permissions: ["Alerts (manage)"] }, "displayName"],
+      [
+        "RoleAssignment",
+        { displayName: "a\u0007", roleId: "00000000-0000-4000-8000-000000000001", principals: [] },
+        "displayName",
+      ],
+      ["ImportedRole", { source: "mdo", role: "Security reader", displayName: "x\u0000" }, "displayName"],
+    ];
+    for (const [kind, news, property] of cases) {
+      const r = await check(kind, {}, news);
+      const f = (r.failures ?? []).find((x) => x.property === property);
+      assert.ok(f, `${kind} ${JSON.stringify(news)}: ${JSON.stringify(r.failures)}`);
+      assert.match(
+        f.reason,
+        new RegExp(
+          `^${property} must not contain control characters \\(U\\+[0-9A-F]{4} at position \\d+\\); remove it\\.$`,
+        ),
+      );
+    }
+    const ok = await check(
+      "UnifiedRole",
+      {},
+      {
+        displayName: "SOC – analysts (EU)",
+        description: "line one\nline two\ttabbed",
+        permissions: ["Alerts (manage)"],
+      },
+    );
+    assert.deepEqual(ok.failures ?? [], [], "line breaks and tabs are fine in a description, as is any printable text");
+  });
+});

@@ -415,6 +415,8 @@ describe("provider handlers (engine methods called directly)", () => {
         deactivateOnDelete: true,
       },
     });
+    /** The state of a resource that already adopted its object: its adopt id is not looked up again. */
+    const adopted = (kind: Kind): Props => ({ adopt: valid()[kind].adopt });
     /** Computed inputs that must be unknown when the named input is. */
     const dependents: Record<Kind, Record<string, string[]>> = {
       UnifiedRole: { permissions: ["actions", "resolvedPermissions"] },
@@ -437,9 +439,9 @@ describe("provider handlers (engine methods called directly)", () => {
 
     for (const kind of Object.keys(dependents) as Kind[]) {
       it(`${kind}: the sentinel in any one input never fails, stays unknown, and makes what derives from it unknown`, async () => {
-        assert.deepEqual(await failuresOf(kind, valid()[kind]), [], "the base input is valid");
+        assert.deepEqual(await failuresOf(kind, valid()[kind], adopted(kind)), [], "the base input is valid");
         for (const field of Object.keys(valid()[kind])) {
-          const r = await check(kind, {}, { ...valid()[kind], [field]: U });
+          const r = await check(kind, adopted(kind), { ...valid()[kind], [field]: U });
           assert.deepEqual(r.failures ?? [], [], `${kind}.${field} unknown`);
           assert.equal(r.inputs!.__provider, undefined);
           assert.equal(r.inputs![field], U, `${kind}.${field} stays unknown`);
@@ -471,7 +473,7 @@ describe("provider handlers (engine methods called directly)", () => {
       await fc.assert(
         fc.asyncProperty(arb, async ({ kind, fields }) => {
           const news = { ...base[kind], ...Object.fromEntries(fields.map((f) => [f, U])) };
-          const r = await check(kind, {}, news);
+          const r = await check(kind, adopted(kind), news);
           assert.deepEqual(r.failures ?? [], []);
           for (const f of fields) assert.equal(r.inputs![f], U);
         }),
@@ -740,19 +742,38 @@ describe("provider handlers (engine methods called directly)", () => {
       assert.deepEqual(stored.actions, ["microsoft.xdr/secops/securitydata/alerts/manage"]);
     });
 
-    it("UnifiedRole: adopt fails clearly for a missing id or a built-in role, and changes nothing", async () => {
+    it("UnifiedRole: adopt of a missing id or a built-in role fails at preview (check), and create refuses it too", async () => {
+      assert.deepEqual(
+        await failuresOf("UnifiedRole", { displayName: "SOC", permissions: [ALERTS], adopt: "no-such-role" }),
+        [
+          {
+            property: "adopt",
+            reason: 'no role with id "no-such-role" exists in the local tenant; remove adopt to create a new role.',
+          },
+        ],
+      );
+      const builtIn = await failuresOf("UnifiedRole", {
+        displayName: "SOC",
+        permissions: [ALERTS],
+        adopt: BUILT_IN_GLOBAL_ADMIN,
+      });
+      assert.equal(builtIn.length, 1);
+      assert.equal(builtIn[0].property, "adopt");
+      assert.match(builtIn[0].reason, /role "Global administrator".*is built-in/);
+      for (const imported of [{ source: "mdo", role: "Security reader", adopt: "no-such-role" }]) {
+        const f = await failuresOf("ImportedRole", imported);
+        assert.deepEqual(
+          f.map((x) => x.property),
+          ["adopt"],
+        );
+      }
+      const inputs = await checked("UnifiedRole", { displayName: "SOC", permissions: [ALERTS] });
       await assert.rejects(
-        create(
-          "UnifiedRole",
-          await checked("UnifiedRole", { displayName: "SOC", permissions: [ALERTS], adopt: "no-such-role" }),
-        ),
+        create("UnifiedRole", { ...inputs, adopt: "no-such-role" }),
         /adopt: no role with id "no-such-role"/,
       );
       await assert.rejects(
-        create(
-          "UnifiedRole",
-          await checked("UnifiedRole", { displayName: "SOC", permissions: [ALERTS], adopt: BUILT_IN_GLOBAL_ADMIN }),
-        ),
+        create("UnifiedRole", { ...inputs, adopt: BUILT_IN_GLOBAL_ADMIN }),
         /adopt: role "Global administrator".*is built-in/,
       );
       assert.equal(tenant.customRoles().length, 0);
@@ -788,13 +809,15 @@ describe("provider handlers (engine methods called directly)", () => {
         ),
         /adopt: assignment .* assigns role/,
       );
-      await assert.rejects(
-        create(
-          "RoleAssignment",
-          await checked("RoleAssignment", { displayName: "x", roleId: role.id, principals: [P1], adopt: "nope" }),
-        ),
-        /adopt: no role assignment/,
+      assert.deepEqual(
+        (
+          await failuresOf("RoleAssignment", { displayName: "x", roleId: role.id, principals: [P1], adopt: "nope" })
+        ).map((f) => f.property),
+        ["adopt"],
+        "a missing adopt id fails at preview",
       );
+      const inputs = await checked("RoleAssignment", { displayName: "x", roleId: role.id, principals: [P1] });
+      await assert.rejects(create("RoleAssignment", { ...inputs, adopt: "nope" }), /adopt: no role assignment/);
     });
   });
 
