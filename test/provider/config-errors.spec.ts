@@ -121,7 +121,8 @@ describe("configuration errors: one line naming the setting and the fix", () => 
     assert.throws(() => checkOidcRequestUrl("file:///etc/passwd"), /must use https/);
   });
 
-  it("through the SDK's real dynamic-provider server: the error reaches the engine once, with no trace in its output", async () => {
+  it("through the SDK's real dynamic-provider server: the error reaches the engine once, with no trace in its output", async function () {
+    this.timeout(180_000); // starting the server takes seconds, more on a loaded machine
     const programDir = makeProgramDir("config-echo");
     fs.writeFileSync(path.join(programDir, "blocker"), "x");
     const server = await ProviderServer.start(programDir, "echo", {});

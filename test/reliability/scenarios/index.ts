@@ -2,6 +2,7 @@
 import type { Scenario } from "../scenario";
 import { configScenarios } from "./config";
 import { emulatorScenarios } from "./emulator";
+import { faultScenarios } from "./faults";
 import { killScenarios } from "./kill";
 import { lagScenarios } from "./lag";
 import { secretsScenarios } from "./secrets";
@@ -10,6 +11,7 @@ export const SCENARIOS: Scenario[] = [
   ...configScenarios,
   ...killScenarios,
   ...lagScenarios,
+  ...faultScenarios,
   ...secretsScenarios,
   ...emulatorScenarios,
 ];

@@ -53,7 +53,6 @@ async function refreshUnderLag(ctx: SuiteContext, lagMs: number, count: number):
 export const lagScenarios: Scenario[] = [
   {
     name: "refresh right after up, 5 s read-after-write lag (5 roles, 5 assignments)",
-    quick: true,
     run: (ctx) => refreshUnderLag(ctx, 5000, 5),
   },
   {
