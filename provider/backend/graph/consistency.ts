@@ -56,10 +56,14 @@ export class ConsistencyWindow {
     const first = await this.client.get(path);
     const key = id.toLowerCase();
     if (first !== null || this.deleted.has(key)) return first;
-    const until = Math.max(this.recent.get(key) ?? 0, Date.now() + this.waitMs);
+    const writtenUntil = this.recent.get(key) ?? 0;
     const collection = path.slice(0, path.lastIndexOf("/"));
-    let listed = await this.listed(collection, key);
-    if (listed !== null) return listed;
+    // a 404 for an object this instance wrote is expected lag: GETs first; any other 404 is suspect: list first
+    if (writtenUntil <= Date.now()) {
+      const listed = await this.listed(collection, key);
+      if (listed !== null) return listed;
+    }
+    const until = writtenUntil > Date.now() ? writtenUntil : Date.now() + this.waitMs;
     for (;;) {
       this.event({ kind: "readback", detail: `${path} answered 404; confirming before taking it as deleted` });
       await this.sleep(Math.min(this.pollMs, Math.max(0, until - Date.now())));
@@ -67,8 +71,7 @@ export class ConsistencyWindow {
       if (body !== null) return body;
       if (Date.now() >= until) break;
     }
-    listed = await this.listed(collection, key);
-    return listed;
+    return this.listed(collection, key);
   }
 
   /** The entity with this id in a collection (every page), or null. */
