@@ -149,7 +149,9 @@ describe("end to end through the pulumi CLI", function () {
     });
   });
 
-  describe("lifecycle on the graph backend, against the Graph emulator with faults on", () => {
+  describe("lifecycle on the graph backend, against the Graph emulator with faults on", function () {
+    // ten CLI runs in one test: at 30-40 s each on a loaded 2-core machine, 5 minutes is not enough (measured)
+    this.timeout(3 * STEP_TIMEOUT);
     let dir: string;
     let stack: Stack;
     let emu: RunningEmulator;
