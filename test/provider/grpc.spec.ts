@@ -402,8 +402,15 @@ describe("gRPC: the dynamic-provider server runs a program's whole life", functi
 
   it("a failing Create surfaces as a gRPC error carrying the provider's message, and nothing is stored", async () => {
     const before = customRoles().length;
+    // a bad adopt fails at preview (Check) ...
     await assert.rejects(
       engine.register("UnifiedRole", "adopted", { ...program.role, adopt: "no-such-role" }),
+      (e: unknown) => e instanceof CheckFailedError && /adopt: no role with id "no-such-role"/.test(e.message),
+    );
+    // ... and Create, sent inputs Check never saw, refuses it too
+    const checked = await engine.preview("UnifiedRole", "adopted", program.role);
+    await assert.rejects(
+      server.create(engine.ref("UnifiedRole", "adopted"), { ...checked.inputs, adopt: "no-such-role" }),
       (e: unknown) => e instanceof RpcError && e.code === 2 && /adopt: no role with id "no-such-role"/.test(e.details),
     );
     assert.equal(engine.has("UnifiedRole", "adopted"), false);
