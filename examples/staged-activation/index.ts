@@ -1,7 +1,9 @@
 // Staged activation. Stage 0 creates a break-glass authorization role and assignment; stage 1 activates
 // Unified RBAC for Defender for Endpoint; stage 2 adds Defender for Office 365 with Exchange Online.
 // Each activation lists the assignment that keeps someone able to manage authorization, so preview
-// refuses a lockout and the activation waits for the assignment.
+// refuses a lockout and the activation waits for the assignment. The break-glass assignment is then the
+// last authorization manager of active workloads: removing it is refused (docs/lockout.md), so tearing
+// this example down is a break-glass procedure: DEFENDER_RBAC_ALLOW_LOCKOUT=true pulumi destroy.
 import * as pulumi from "@pulumi/pulumi";
 import { RoleAssignment, Scope, UnifiedRole, WorkloadActivation } from "pulumi-defender-rbac";
 
@@ -23,7 +25,7 @@ const authAdmin = new UnifiedRole(
 );
 
 const breakGlass = new RoleAssignment("break-glass", {
-  roleId: authAdmin.id,
+  roleId: authAdmin, // the role itself: preview knows what it grants before it exists
   displayName: "Break-glass - all data sources",
   principals: [breakGlassGroup],
   scope: Scope.all(),
@@ -34,7 +36,7 @@ if (stage >= 1) {
   activations.push(
     new WorkloadActivation("endpoint", {
       workload: "endpoint",
-      authorizationAssignments: [breakGlass.id],
+      authorizationAssignments: [breakGlass],
     }),
   );
 }
@@ -43,7 +45,7 @@ if (stage >= 2) {
     new WorkloadActivation("office365", {
       workload: "office365",
       exchangeOnline: true,
-      authorizationAssignments: [breakGlass.id],
+      authorizationAssignments: [breakGlass],
     }),
   );
 }

@@ -85,7 +85,7 @@ export function assignmentJson(a: AssignmentRecord): Record<string, unknown> {
   return {
     id: a.id,
     displayName: a.displayName,
-    description: null,
+    description: a.description || null,
     roleDefinitionId: a.roleDefinitionId,
     principalIds: a.principalIds,
     directoryScopeIds: a.directoryScopeIds,

@@ -106,6 +106,15 @@ function role(emu: RouteContext, method: string, idRaw: string, body: unknown, c
   if (!cur) throw notFound(idRaw);
   if (cur.isBuiltIn) throw new HttpError(403, "Forbidden", "Built-in role definitions cannot be modified or deleted.");
   if (method === "DELETE") {
+    // what Graph does with a role that still has assignments is not documented: the emulator refuses,
+    // as every backend does (docs/ownership.md, "No cascading loss")
+    const left = emu.store.listAssignments({ roleDefinitionId: id });
+    if (left.length)
+      throw new HttpError(
+        400,
+        "BadRequest",
+        `The role definition still has ${left.length} role assignment(s); delete them before the role definition.`,
+      );
     emu.store.deleteRole(id);
     emu.lag.delete(id);
     return { status: 204 };
@@ -150,6 +159,7 @@ function assignments(emu: RouteContext, method: string, url: URL, body: unknown,
   const f = assignmentFields(emu, body, true);
   const a = emu.store.createAssignment({
     displayName: f.displayName!,
+    description: f.description ?? "",
     roleDefinitionId: f.roleDefinitionId!,
     principalIds: f.principalIds!,
     appScopeIds: f.appScopeIds ?? [],

@@ -115,7 +115,13 @@ export function assignmentFields(
   emu: { behaviour: EmulatorBehaviour; store: TenantStore },
   body: unknown,
   creating: boolean,
-): { displayName?: string; roleDefinitionId?: string; principalIds?: string[]; appScopeIds?: string[] } {
+): {
+  displayName?: string;
+  description?: string;
+  roleDefinitionId?: string;
+  principalIds?: string[];
+  appScopeIds?: string[];
+} {
   const b = object(body);
   if (creating && emu.behaviour.strict && "@odata.type" in b) {
     throw new HttpError(
@@ -125,11 +131,21 @@ export function assignmentFields(
     );
   }
   checkProps(b, ASSIGNMENT_PROPS);
-  const out: { displayName?: string; roleDefinitionId?: string; principalIds?: string[]; appScopeIds?: string[] } = {};
+  const out: {
+    displayName?: string;
+    description?: string;
+    roleDefinitionId?: string;
+    principalIds?: string[];
+    appScopeIds?: string[];
+  } = {};
   if (creating || "displayName" in b) {
     if (typeof b.displayName !== "string" || b.displayName.trim() === "")
       throw new HttpError(400, "BadRequest", "displayName is required and must be a non-empty string.");
     out.displayName = b.displayName;
+  }
+  if ("description" in b && b.description !== null) {
+    if (typeof b.description !== "string") throw new HttpError(400, "BadRequest", "description must be a string.");
+    out.description = b.description;
   }
   if (creating) {
     if (typeof b.roleDefinitionId !== "string" || !b.roleDefinitionId)

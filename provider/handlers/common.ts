@@ -25,6 +25,8 @@ export type { CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, U
 
 export interface HandlerContext {
   backend(): Promise<Backend>;
+  /** The stack's `defender-rbac:*` settings (e.g. `allowLockout`); absent in contexts that have none. */
+  settings?(): Record<string, string>;
 }
 
 type Method = "check" | "diff" | "create" | "update" | "delete";

@@ -19,7 +19,20 @@ import {
 } from "./common";
 import { keyReference } from "../core/labels";
 import { resolveForBackend } from "./permissions";
-import { RoleState, adoptRole, bringRoleTo, roleOutputs, updateRoleFields } from "./role";
+import {
+  OwnershipInputs,
+  RoleState,
+  adoptOwnedRole,
+  bringRoleTo,
+  checkRoleSafety,
+  deleteRoleSafely,
+  descriptionFailure,
+  ownRole,
+  refuseRoleEdit,
+  roleOutputs,
+  updateRoleFields,
+} from "./role";
+import { noteOwner, ownerOf } from "./ownership";
 
 /** The inputs a program writes; built once (building it per call was a measured hot spot). */
 const SCHEMA = z.object({
@@ -36,16 +49,19 @@ const SCHEMA = z.object({
       'permissions must hold at least one permission, e.g. "Security operations \\ Security data \\ Security data basics (read)".',
     ),
   adopt: z.string().trim().min(1, "adopt must be the id of an existing role.").optional(),
+  takeOver: z.boolean({ error: "takeOver must be true or false." }).optional(),
+  managedBy: z.string().optional(),
 });
 
 /** The inputs after check: the program's, plus what check computes from them. */
-export type UnifiedRoleInputs = z.infer<typeof SCHEMA> & {
-  description: string;
-  /** Canonical permission keys (normalise.ts). */
-  actions: string[];
-  resolvedPermissions: string[];
-  privilegedPermissions: string[];
-};
+export type UnifiedRoleInputs = z.infer<typeof SCHEMA> &
+  OwnershipInputs & {
+    description: string;
+    /** Canonical permission keys (normalise.ts). */
+    actions: string[];
+    resolvedPermissions: string[];
+    privilegedPermissions: string[];
+  };
 export type UnifiedRoleOutputs = UnifiedRoleInputs & RoleState;
 
 export const unifiedRoleHandler: ResourceHandler<UnifiedRoleInputs, UnifiedRoleOutputs> = {
@@ -68,6 +84,12 @@ export const unifiedRoleHandler: ResourceHandler<UnifiedRoleInputs, UnifiedRoleO
       }
     }
     if (inputs.description === undefined) inputs.description = "";
+    const tooLong = descriptionFailure(inputs);
+    if (tooLong) failures.push(tooLong);
+    if (!failures.length)
+      failures.push(
+        ...(await checkRoleSafety(ctx, await ctx.backend(), clean(_olds), inputs, "UnifiedRole", "permissions")),
+      );
     const checked = inputs as UnifiedRoleInputs;
     return failures.length ? { inputs: checked, failures } : { inputs: checked };
   },
@@ -77,6 +99,7 @@ export const unifiedRoleHandler: ResourceHandler<UnifiedRoleInputs, UnifiedRoleO
     const changed =
       olds.displayName !== news.displayName ||
       (olds.description ?? "") !== (news.description ?? "") ||
+      (!!news.managedBy && olds.managedBy !== news.managedBy) ||
       isSentinel(news.actions) ||
       !sameKeySet(olds.actions ?? [], news.actions ?? []);
     return { changes: changed || replaces.length > 0, replaces };
@@ -85,14 +108,21 @@ export const unifiedRoleHandler: ResourceHandler<UnifiedRoleInputs, UnifiedRoleO
   async create(ctx, inputsIn) {
     const inputs = clean(inputsIn);
     const backend = await ctx.backend();
-    const desired = { displayName: inputs.displayName, description: inputs.description ?? "", actions: inputs.actions };
+    const desired = {
+      displayName: inputs.displayName,
+      description: inputs.description ?? "",
+      actions: inputs.actions,
+      managedBy: ownerOf(inputs).me ?? null,
+    };
     if (inputs.adopt) {
-      const existing = await adoptRole(backend, inputs.adopt, "create a new role");
+      const existing = await adoptOwnedRole(backend, inputs.adopt, "create a new role", inputs);
       const record = await bringRoleTo(backend, existing, desired);
       rolesKnownOn(backend).add(record.id);
       return { id: record.id, outs: roleOutputs(record, inputs, backend.name) };
     }
-    const record = await backend.createRole(desired);
+    // an earlier, interrupted create of this resource may have made the role: take it over (docs/ownership.md)
+    const own = await ownRole(backend, inputs);
+    const record = own ? await bringRoleTo(backend, own, desired) : await backend.createRole(desired);
     rolesKnownOn(backend).add(record.id);
     return { id: record.id, outs: roleOutputs(record, inputs, backend.name) };
   },
@@ -114,24 +144,26 @@ export const unifiedRoleHandler: ResourceHandler<UnifiedRoleInputs, UnifiedRoleO
       resolvedPermissions: outs.resolvedPermissions,
       privilegedPermissions: outs.privilegedPermissions,
       ...(props.adopt !== undefined ? { adopt: props.adopt } : {}),
+      ...(props.takeOver !== undefined ? { takeOver: props.takeOver } : {}),
+      ...(record.managedBy ? { managedBy: record.managedBy } : {}),
+      adopts: props.adopts ?? "",
     };
     outs.permissions = inputs.permissions;
+    noteOwner("role", record, props);
     return { id, props: outs, inputs };
   },
 
   async update(ctx, id, olds, newsIn) {
     const news = clean(newsIn);
     const backend = await ctx.backend();
+    await refuseRoleEdit(ctx, backend, id, news.actions);
     const record = await updateRoleFields(backend, id, olds, news, "recreate it");
     return { outs: roleOutputs(record, news, backend.name) };
   },
 
-  async delete(ctx, id, props) {
+  async delete(ctx, id) {
     const backend = await ctx.backend();
-    const record = await backend.getRole(id);
-    if (record?.isBuiltIn) return; // never delete a built-in role, even if state says so
-    void props;
+    await deleteRoleSafely(backend, id);
     rolesKnownOn(backend).delete(id);
-    await backend.deleteRole(id);
   },
 };

@@ -76,6 +76,30 @@ async function checkListed(backend: Backend, ids: string[], workload: Workload["
   return failures;
 }
 
+/**
+ * Checks, at preview, the listed assignments the program passed as resources: each must grant
+ * Authorization (manage) over the workload. `grants` is true when one is known to; `unknown` when one
+ * cannot be judged yet (its role given only by an id not known at preview).
+ */
+function plannedAssignments(plan: unknown, workload: Workload["appScope"]) {
+  const failures: CheckFailure[] = [];
+  let grants = false;
+  let unknown = !Array.isArray(plan);
+  for (const [i, p] of (Array.isArray(plan) ? plan : []).entries()) {
+    if (!p || typeof p !== "object" || typeof p.authorizationManage !== "boolean" || isUnknown(p.appScopeIds)) {
+      unknown = true;
+      continue;
+    }
+    if (p.authorizationManage === true && scopeReachesWorkload(p.appScopeIds, workload)) grants = true;
+    else
+      failures.push({
+        property: `authorizationAssignments[${i}]`,
+        reason: `assignment "${isUnknown(p.displayName) ? `#${i}` : p.displayName}" does not grant "Authorization (manage)" over ${workload}; assign a role holding it over all data sources or ${workload}.`,
+      });
+  }
+  return { failures, grants, unknown };
+}
+
 function stateOf(states: WorkloadState[], w: Workload["appScope"]): WorkloadState {
   return states.find((s) => s.workload === w) ?? { workload: w, active: false };
 }
@@ -153,7 +177,9 @@ export const workloadActivationHandler: ResourceHandler<WorkloadActivationInputs
       failures.push(unsupportedFailure("workload", backend, "change Unified RBAC activation", caps.notes.activation));
       return { inputs, failures };
     }
-    const pending = isUnknown(news.authorizationAssignments);
+    // what preview knows of listed assignments that do not exist yet (the resources were passed)
+    const planned = plannedAssignments(news.authorizationPlan, w);
+    const pending = isUnknown(news.authorizationAssignments) && (planned.grants || planned.unknown);
     // an exchangeOnline still unknown in preview is not "true" (the sentinel is a truthy string)
     const a = await assess(
       backend,
@@ -161,7 +187,8 @@ export const workloadActivationHandler: ResourceHandler<WorkloadActivationInputs
       pending,
     );
     failures.push(...failuresFromIssues(a.failures));
-    if (a.turningOn && !pending && data.authorizationAssignments?.length)
+    if (a.turningOn) failures.push(...planned.failures);
+    if (a.turningOn && !isUnknown(news.authorizationAssignments) && data.authorizationAssignments?.length)
       failures.push(...(await checkListed(backend, data.authorizationAssignments, w)));
     inputs.warnings = a.turningOn || !inputs.active ? a.warnings : [];
     return failures.length ? { inputs, failures } : { inputs };

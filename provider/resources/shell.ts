@@ -5,7 +5,7 @@
  * working after the project folder moves or the package is upgraded (read and delete of old resources
  * then run the installed implementation). One instance per kind, so the SDK's serialization cache hits.
  */
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import type * as Engine from "../engine";
 
 export function shellFor(kind: Engine.ResourceKind): pulumi.dynamic.ResourceProvider {
@@ -29,3 +29,16 @@ export const PROVIDERS: Record<Engine.ResourceKind, pulumi.dynamic.ResourceProvi
 
 /** The module part of the type token: `pulumi-nodejs:dynamic/defender-rbac:<Kind>`. */
 export const MODULE = "defender-rbac";
+
+/**
+ * The ownership marker of a resource (core/ownership.ts): its URN, computed in the constructor because a
+ * dynamic provider is handed only the inputs. It names the stack and project too, so the tenant object
+ * says which stack manages it.
+ */
+export function managedBy(
+  kind: Engine.ResourceKind,
+  name: string,
+  opts: pulumi.CustomResourceOptions | undefined,
+): pulumi.Output<string> {
+  return pulumi.createUrn(name, `pulumi-nodejs:dynamic/${MODULE}:${kind}`, opts?.parent);
+}

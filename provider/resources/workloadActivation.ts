@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { RoleAssignment } from "./roleAssignment";
 import { MODULE, PROVIDERS } from "./shell";
 
 export interface WorkloadActivationArgs {
@@ -9,10 +10,11 @@ export interface WorkloadActivationArgs {
   /** office365 only: also govern Exchange Online permissions (needs the workload active). */
   exchangeOnline?: pulumi.Input<boolean>;
   /**
-   * RoleAssignments that keep someone able to manage authorization once the workload is active. The
-   * activation waits for them, and preview checks them once their ids are known.
+   * RoleAssignments that keep someone able to manage authorization once the workload is active: the
+   * resources themselves (best: preview checks that each grants Authorization (manage) over the
+   * workload, even before they exist) or their ids (checked once known). The activation waits for them.
    */
-  authorizationAssignments?: pulumi.Input<pulumi.Input<string>[]>;
+  authorizationAssignments?: pulumi.Input<pulumi.Input<string>[]> | (RoleAssignment | pulumi.Input<string>)[];
   /** Deactivate the workload when this resource is deleted (default false: the switch is left as it is). */
   deactivateOnDelete?: pulumi.Input<boolean>;
 }
@@ -27,6 +29,8 @@ export class WorkloadActivation extends pulumi.dynamic.Resource {
   declare readonly backend: pulumi.Output<string>;
 
   constructor(name: string, args: WorkloadActivationArgs, opts?: pulumi.CustomResourceOptions) {
+    const listed = Array.isArray(args.authorizationAssignments) ? args.authorizationAssignments : undefined;
+    const isAssignment = (x: unknown): x is RoleAssignment => pulumi.Resource.isInstance(x);
     super(
       PROVIDERS.WorkloadActivation,
       name,
@@ -37,6 +41,21 @@ export class WorkloadActivation extends pulumi.dynamic.Resource {
         warnings: undefined,
         backend: undefined,
         ...args,
+        ...(listed
+          ? {
+              authorizationAssignments: listed.map((a) => (isAssignment(a) ? a.id : a)),
+              // what preview knows of each listed assignment before it exists (null: only its id)
+              authorizationPlan: listed.map((a) =>
+                isAssignment(a)
+                  ? {
+                      displayName: a.displayName,
+                      appScopeIds: a.appScopeIds,
+                      authorizationManage: a.authorizationManage,
+                    }
+                  : null,
+              ),
+            }
+          : {}),
       },
       opts,
       MODULE,

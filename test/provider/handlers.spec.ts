@@ -389,14 +389,25 @@ describe("provider handlers (engine methods called directly)", () => {
   });
 
   describe("provider handlers: unknown values in preview", () => {
+    // adopt names objects that exist: adopting a missing id fails at preview
+    const adoptable = () => {
+      const role = tenant.store.createRole({ displayName: "portal role", description: "", actions: [] });
+      const assignment = tenant.store.createAssignment({
+        displayName: "portal assignment",
+        roleDefinitionId: BUILT_IN_GLOBAL_ADMIN,
+        principalIds: [P2],
+        appScopeIds: ["/"],
+      });
+      return { role: role.id, assignment: assignment.id };
+    };
     const valid = (): Record<Kind, Props> => ({
-      UnifiedRole: { displayName: "SOC", description: "d", permissions: [ALERTS], adopt: "some-role" },
+      UnifiedRole: { displayName: "SOC", description: "d", permissions: [ALERTS], adopt: adoptable().role },
       RoleAssignment: {
         displayName: "a",
         roleId: BUILT_IN_GLOBAL_ADMIN,
         principals: [P1],
         scope: { kind: "workloads", workloads: ["endpoint"] },
-        adopt: "x",
+        adopt: adoptable().assignment,
       },
       ImportedRole: {
         source: "mde",
@@ -405,7 +416,7 @@ describe("provider handlers (engine methods called directly)", () => {
         description: "d",
         includeAssignments: true,
         acceptUnsupported: true,
-        adopt: "x",
+        adopt: adoptable().role,
       },
       WorkloadActivation: {
         workload: "endpoint",
@@ -741,19 +752,22 @@ describe("provider handlers (engine methods called directly)", () => {
     });
 
     it("UnifiedRole: adopt fails clearly for a missing id or a built-in role, and changes nothing", async () => {
-      await assert.rejects(
-        create(
-          "UnifiedRole",
-          await checked("UnifiedRole", { displayName: "SOC", permissions: [ALERTS], adopt: "no-such-role" }),
-        ),
-        /adopt: no role with id "no-such-role"/,
+      // refused at preview (check), and again by create if the tenant changed since
+      await assertFailure(
+        "UnifiedRole",
+        { displayName: "SOC", permissions: [ALERTS], adopt: "no-such-role" },
+        "adopt",
+        /no role with id "no-such-role"/,
+      );
+      await assertFailure(
+        "UnifiedRole",
+        { displayName: "SOC", permissions: [ALERTS], adopt: BUILT_IN_GLOBAL_ADMIN },
+        "adopt",
+        /role "Global administrator".*is built-in/,
       );
       await assert.rejects(
-        create(
-          "UnifiedRole",
-          await checked("UnifiedRole", { displayName: "SOC", permissions: [ALERTS], adopt: BUILT_IN_GLOBAL_ADMIN }),
-        ),
-        /adopt: role "Global administrator".*is built-in/,
+        create("UnifiedRole", { displayName: "SOC", permissions: [ALERTS], actions: [], adopt: "no-such-role" }),
+        /adopt: no role with id "no-such-role"/,
       );
       assert.equal(tenant.customRoles().length, 0);
       assert.equal(tenant.store.getRole(BUILT_IN_GLOBAL_ADMIN)!.displayName, "Global administrator");
@@ -788,12 +802,11 @@ describe("provider handlers (engine methods called directly)", () => {
         ),
         /adopt: assignment .* assigns role/,
       );
-      await assert.rejects(
-        create(
-          "RoleAssignment",
-          await checked("RoleAssignment", { displayName: "x", roleId: role.id, principals: [P1], adopt: "nope" }),
-        ),
-        /adopt: no role assignment/,
+      await assertFailure(
+        "RoleAssignment",
+        { displayName: "x", roleId: role.id, principals: [P1], adopt: "nope" },
+        "adopt",
+        /no role assignment with id "nope"/,
       );
     });
   });
