@@ -19,8 +19,10 @@
  *    against another copy of this package is understood.
  *  - `managedBy` is the ownership marker (core/ownership.ts): the URN of the Pulumi resource that
  *    manages the object, or null. A backend stores it with the object where the service keeps it (the
- *    local store: a column; Graph: a suffix of the description, split off on read), and at most one
- *    object per marker is ever created by one create call.
+ *    local store: a column; Graph: a suffix of the description, split off on read). A create whose
+ *    marker an existing object already carries (left by an earlier, interrupted create of the same
+ *    resource: a role of the same name and description, an assignment of the same role) returns that
+ *    object instead of making another; the caller brings it to the desired fields.
  *  - deleteRole refuses (RoleInUseError) while the role still has assignments: nothing cascades.
  *  - A method the backend cannot perform throws `UnsupportedOperationError`; `capabilities()` must
  *    say so in advance so the provider can fail at preview instead of at apply.

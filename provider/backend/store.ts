@@ -41,14 +41,6 @@ import type { Directory, DirectoryObject } from "../core/access";
  */
 const SCHEMA_VERSION = 3;
 
-/** Another object already carries this owner marker: one object per managing resource. */
-export class OwnerTakenError extends Error {
-  constructor(kind: string, managedBy: string) {
-    super(`a ${kind} managed by ${managedBy} already exists`);
-    this.name = "OwnerTakenError";
-  }
-}
-
 interface RoleRow {
   id: string;
   display_name: string;
@@ -216,10 +208,10 @@ export class TenantStore {
       if (!assignmentColumns.includes("managed_by")) this.db.exec("ALTER TABLE assignments ADD COLUMN managed_by TEXT");
       if (!assignmentColumns.includes("description"))
         this.db.exec("ALTER TABLE assignments ADD COLUMN description TEXT NOT NULL DEFAULT ''");
-      // one object per managing resource: a retried or interrupted create can never leave two
+      // not unique: a replacement creates its new object under the same marker before the old one goes
       this.db.exec(`
-        CREATE UNIQUE INDEX IF NOT EXISTS roles_by_owner ON roles (managed_by) WHERE managed_by IS NOT NULL;
-        CREATE UNIQUE INDEX IF NOT EXISTS assignments_by_owner ON assignments (managed_by) WHERE managed_by IS NOT NULL;
+        CREATE INDEX IF NOT EXISTS roles_by_owner ON roles (managed_by) WHERE managed_by IS NOT NULL;
+        CREATE INDEX IF NOT EXISTS assignments_by_owner ON assignments (managed_by) WHERE managed_by IS NOT NULL;
       `);
       if (!v) {
         this.sql("INSERT INTO meta (key, value) VALUES ('schema', ?)").run(String(SCHEMA_VERSION));
@@ -280,7 +272,7 @@ export class TenantStore {
     ).map(roleFromRow);
   }
 
-  /** Roles whose marker names `managedBy` (at most one: the index is unique). */
+  /** Roles whose marker names `managedBy`. */
   findRolesManagedBy(managedBy: string): RoleRecord[] {
     return (this.sql("SELECT * FROM roles WHERE managed_by = ?").all(managedBy) as unknown as RoleRow[]).map(
       roleFromRow,
@@ -288,14 +280,18 @@ export class TenantStore {
   }
 
   /**
-   * Creates a custom role. One object per managing resource: a create for a `managedBy` that already
-   * manages a role fails with OwnerTakenError (the caller looks for its object first).
+   * Creates a custom role, or returns the one an earlier interrupted create of the same resource made:
+   * a role carrying `input.managedBy` with the same name and description (the backend contract).
    */
   createRole(input: RoleInput, id: string = randomUUID()): RoleRecord {
     const now = new Date().toISOString();
     return this.transaction(() => {
-      if (input.managedBy && this.findRolesManagedBy(input.managedBy).length)
-        throw new OwnerTakenError("role", input.managedBy);
+      const own = input.managedBy
+        ? this.findRolesManagedBy(input.managedBy).find(
+            (r) => r.displayName === input.displayName && r.description === (input.description ?? ""),
+          )
+        : undefined;
+      if (own) return own;
       this.sql(
         "INSERT INTO roles (id, display_name, description, is_built_in, actions, imported, managed_by, created_at, modified_at) VALUES (?, ?, ?, 0, ?, ?, ?, ?, ?)",
       ).run(
@@ -325,8 +321,6 @@ export class TenantStore {
       // only an edit of what the portal shows clears the "Imported" marker; taking over does not
       const edited = patch.displayName !== undefined || patch.description !== undefined || patch.actions !== undefined;
       const imported = cur.imported ? JSON.stringify(edited ? { ...cur.imported, edited: true } : cur.imported) : null;
-      if (patch.managedBy && patch.managedBy !== cur.managedBy && this.findRolesManagedBy(patch.managedBy).length)
-        throw new OwnerTakenError("role", patch.managedBy);
       this.sql(
         "UPDATE roles SET display_name = ?, description = ?, actions = ?, imported = ?, managed_by = ?, modified_at = ? WHERE id = ?",
       ).run(
@@ -377,8 +371,11 @@ export class TenantStore {
     const now = new Date().toISOString();
     return this.transaction(() => {
       if (!this.getRole(input.roleDefinitionId)) throw new NotFoundError("role", input.roleDefinitionId);
-      if (input.managedBy && this.findAssignmentsManagedBy(input.managedBy).length)
-        throw new OwnerTakenError("assignment", input.managedBy);
+      // the one an earlier interrupted create of the same resource made, on the same role (the backend contract)
+      const own = input.managedBy
+        ? this.findAssignmentsManagedBy(input.managedBy).find((a) => a.roleDefinitionId === input.roleDefinitionId)
+        : undefined;
+      if (own) return own;
       this.sql(
         "INSERT INTO assignments (id, display_name, description, role_definition_id, principal_ids, app_scope_ids, directory_scope_ids, managed_by, created_at, modified_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
       ).run(
@@ -397,7 +394,7 @@ export class TenantStore {
     });
   }
 
-  /** Assignments whose marker names `managedBy` (at most one: the index is unique). */
+  /** Assignments whose marker names `managedBy`. */
   findAssignmentsManagedBy(managedBy: string): AssignmentRecord[] {
     return (
       this.sql("SELECT * FROM assignments WHERE managed_by = ?").all(managedBy) as unknown as AssignmentRow[]
@@ -412,8 +409,6 @@ export class TenantStore {
         ...cur,
         ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)),
       } as AssignmentRecord;
-      if (patch.managedBy && patch.managedBy !== cur.managedBy && this.findAssignmentsManagedBy(patch.managedBy).length)
-        throw new OwnerTakenError("assignment", patch.managedBy);
       this.sql(
         "UPDATE assignments SET display_name = ?, description = ?, principal_ids = ?, app_scope_ids = ?, managed_by = ?, modified_at = ? WHERE id = ?",
       ).run(

@@ -224,9 +224,9 @@ export const roleAssignmentHandler: ResourceHandler<RoleAssignmentInputs, RoleAs
     // preview even before the role exists, and never stored
     const declared = news.roleActions;
     delete inputs.roleActions;
-    // (unknown when the role is given by an id whose role this check does not read)
-    inputs.authorizationManage =
-      Array.isArray(declared) && !isUnknown(declared) ? grantsAuthorization(declared) : undefined;
+    // (left out when the role is given by an id whose role this check does not read)
+    if (Array.isArray(declared) && !isUnknown(declared)) inputs.authorizationManage = grantsAuthorization(declared);
+    else delete inputs.authorizationManage;
     if (!backend.capabilities().assignments)
       failures.push({ property: "", reason: `the "${backend.name}" backend cannot manage role assignments.` });
     else if (
@@ -282,13 +282,12 @@ export const roleAssignmentHandler: ResourceHandler<RoleAssignmentInputs, RoleAs
       appScopeIds: inputs.appScopeIds,
       managedBy: me ?? null,
     };
-    // an earlier, interrupted create of this resource may have made it (on the same role: a
-    // replacement onto another role is a new object): take it over (docs/ownership.md)
-    const own = inputs.adopt
-      ? undefined
-      : ownObject(await backend.listAssignments({ roleDefinitionId: desired.roleDefinitionId }), me);
-    if (own || inputs.adopt) {
-      const existing = own ?? (await backend.getAssignment(inputs.adopt!));
+    // the backend returns the assignment an earlier, interrupted create of this resource made (its
+    // marker, on the same role), which is then brought to the desired fields (docs/ownership.md)
+    {
+      const existing = inputs.adopt
+        ? await backend.getAssignment(inputs.adopt)
+        : await backend.createAssignment(desired);
       if (!existing) throw adoptMissing("role assignment", inputs.adopt!, backend, "create a new one");
       if (existing.roleDefinitionId !== desired.roleDefinitionId) {
         throw issuesError([
@@ -316,8 +315,6 @@ export const roleAssignmentHandler: ResourceHandler<RoleAssignmentInputs, RoleAs
           });
       return { id: record.id, outs: assignmentOutputs(record, inputs, backend.name) };
     }
-    const record = await backend.createAssignment(desired);
-    return { id: record.id, outs: assignmentOutputs(record, inputs, backend.name) };
   },
 
   async read(ctx, id, propsIn) {

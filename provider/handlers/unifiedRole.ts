@@ -27,7 +27,6 @@ import {
   checkRoleSafety,
   deleteRoleSafely,
   descriptionFailure,
-  ownRole,
   refuseRoleEdit,
   roleOutputs,
   updateRoleFields,
@@ -120,9 +119,9 @@ export const unifiedRoleHandler: ResourceHandler<UnifiedRoleInputs, UnifiedRoleO
       rolesKnownOn(backend).add(record.id);
       return { id: record.id, outs: roleOutputs(record, inputs, backend.name) };
     }
-    // an earlier, interrupted create of this resource may have made the role: take it over (docs/ownership.md)
-    const own = await ownRole(backend, inputs);
-    const record = own ? await bringRoleTo(backend, own, desired) : await backend.createRole(desired);
+    // the backend returns the role an earlier, interrupted create of this resource made (its marker),
+    // which is then brought to the desired fields (docs/ownership.md)
+    const record = await bringRoleTo(backend, await backend.createRole(desired), desired);
     rolesKnownOn(backend).add(record.id);
     return { id: record.id, outs: roleOutputs(record, inputs, backend.name) };
   },

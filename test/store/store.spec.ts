@@ -377,20 +377,22 @@ describe("local store", () => {
       }
     });
 
-    it("keeps one object per owner marker, and finds it", () => {
+    it("a create under an owner marker returns the object an earlier create of that resource made", () => {
       const s = open();
       try {
         const me = "urn:pulumi:dev::p::pulumi-nodejs:dynamic/defender-rbac:UnifiedRole::r";
-        const r = s.createRole({ displayName: "r", description: "", actions: [], managedBy: me });
+        const r = s.createRole({ displayName: "r", description: "d", actions: [], managedBy: me });
         assert.equal(s.getRole(r.id)!.managedBy, me);
         assert.deepEqual(
           s.findRolesManagedBy(me).map((x) => x.id),
           [r.id],
         );
-        assert.throws(
-          () => s.createRole({ displayName: "r", description: "", actions: [], managedBy: me }),
-          /already exists/,
-        );
+        const again = s.createRole({ displayName: "r", description: "d", actions: ["x"], managedBy: me });
+        assert.equal(again.id, r.id, "no second role for the same resource");
+        // a replacement (another name or description under the same marker) is a new object
+        const replacement = s.createRole({ displayName: "r2", description: "d", actions: [], managedBy: me });
+        assert.notEqual(replacement.id, r.id);
+        const other = s.createRole({ displayName: "o", description: "", actions: [] });
         const a = s.createAssignment({
           displayName: "a",
           roleDefinitionId: r.id,
@@ -399,8 +401,22 @@ describe("local store", () => {
           managedBy: me,
         });
         assert.equal(s.getAssignment(a.id)!.managedBy, me, "roles and assignments are separate namespaces");
-        const other = s.createRole({ displayName: "o", description: "", actions: [] });
-        assert.throws(() => s.updateRole(other.id, { managedBy: me }), /already exists/);
+        const same = s.createAssignment({
+          displayName: "b",
+          roleDefinitionId: r.id,
+          principalIds: ["q"],
+          appScopeIds: ["/"],
+          managedBy: me,
+        });
+        assert.equal(same.id, a.id);
+        const moved = s.createAssignment({
+          displayName: "a",
+          roleDefinitionId: other.id,
+          principalIds: ["p"],
+          appScopeIds: ["/"],
+          managedBy: me,
+        });
+        assert.notEqual(moved.id, a.id, "an assignment replaced onto another role is a new object");
         s.updateRole(r.id, { managedBy: null });
         assert.equal(s.getRole(r.id)!.managedBy, null);
       } finally {

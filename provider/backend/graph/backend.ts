@@ -198,6 +198,10 @@ export class GraphBackend implements Backend {
             sameKeySet(r.actions, input.actions),
           (id) => this.getRole(id),
           (id) => this.deleteRoleOnly(id),
+          // an earlier, interrupted create of the same resource (same marker, name and description)
+          input.managedBy
+            ? (r) => !r.isBuiltIn && r.managedBy === input.managedBy && r.description === description
+            : undefined,
         ),
       ),
     );
@@ -341,6 +345,8 @@ export class GraphBackend implements Backend {
             sameAppScopes(a.appScopeIds, input.appScopeIds),
           (id) => this.getAssignment(id),
           (id) => this.deleteAssignment(id),
+          // an earlier, interrupted create of the same resource (same marker, on this role)
+          input.managedBy ? (a) => a.managedBy === input.managedBy : undefined,
         ),
       ),
     );

@@ -46,8 +46,17 @@ export class DuplicateSafeCreate {
     matches: (r: T) => boolean,
     getById: (id: string) => Promise<T | null>,
     remove: (id: string) => Promise<void>,
+    /** An object an earlier, interrupted create of the same resource made (its marker): returned, not duplicated. */
+    own?: (r: T) => boolean,
   ): Promise<T> {
-    const before = new Set((await existing()).map((r) => r.id.toLowerCase()));
+    const candidates = await existing();
+    const mine = own ? candidates.filter(own).sort((a, b) => a.id.localeCompare(b.id))[0] : undefined;
+    if (mine) {
+      this.claimed.add(mine.id.toLowerCase());
+      this.event({ kind: "adopt", detail: `${what} ${mine.id}: made by an earlier create of the same resource` });
+      return mine;
+    }
+    const before = new Set(candidates.map((r) => r.id.toLowerCase()));
     const fresh = (r: T) => !before.has(r.id.toLowerCase()) && !this.claimed.has(r.id.toLowerCase()) && matches(r);
     const adopt = (r: T, why: string) => {
       this.claimed.add(r.id.toLowerCase());
