@@ -103,6 +103,11 @@ export interface BackendCapabilities {
   activation: "read-write" | "read" | "none";
   /** Whether `actions` may hold local keys for permissions with no published action string. */
   unpublishedPermissions: boolean;
+  /**
+   * Parity mode (backend/parity.ts): the backend whose refusals this one reproduces; messages name it
+   * instead of `name`, so a refusal reads the same offline as on that backend.
+   */
+  behavesAs?: string;
   /** Why an operation is missing, keyed by operation, for error messages. */
   notes: Partial<Record<"legacyImport" | "activation" | "unpublishedPermissions", string>>;
 }

@@ -25,6 +25,7 @@ export interface EmulatorCommandOptions {
   inactive?: boolean;
   https?: boolean;
   caFile?: string;
+  catalogue?: string;
   verbose?: boolean;
 }
 
@@ -60,6 +61,7 @@ export async function emulatorCommand(
       rejectDataops: !!opts.rejectDataops,
       inactive: !!opts.inactive,
       https: !!opts.https,
+      catalogue: opts.catalogue ? path.resolve(opts.catalogue) : undefined,
       log: opts.verbose ? (l) => io.err(l) : undefined,
     });
     io.out(`DEFENDER_RBAC_GRAPH_URL=${emu.url}`);
@@ -72,6 +74,7 @@ export async function emulatorCommand(
       );
     }
     io.err(`Graph emulator for /beta/roleManagement/defender listening on ${emu.url} (store ${file})`);
+    io.err(`  catalogue: ${emu.catalogue}`);
     io.err(
       `  use it:  export DEFENDER_RBAC_GRAPH_URL=${emu.url} DEFENDER_RBAC_GRAPH_TOKEN=emulator; pulumi config set defender-rbac:backend graph`,
     );
@@ -112,6 +115,10 @@ export const register: Register = (program, io, setExit) => {
     .option(
       "--faults <spec>",
       'fault injection, e.g. "throttle:every=3,retryAfter=1;drop:p=0.05;lag:ms=300;ambiguousPost:every=4;seed=7"',
+    )
+    .option(
+      "--catalogue <file>",
+      "serve a tenant's recorded catalogue (written by `defender-rbac catalog --backend graph --json`) and accept only its strings",
     )
     .option("--page-size <n>", "page size of every collection (default 3, so clients always page)")
     .addOption(

@@ -16,7 +16,8 @@
  * (default page size 3, so every client pages).
  *
  * Behaviour that mirrors the service:
- *   - action strings are checked against the shipped catalogue (known strings and wildcards); unknown
+ *   - action strings are checked against the served catalogue (catalogue.ts: the shipped one's known
+ *     strings and wildcards, or a tenant's recorded catalogue given with `catalogue`); unknown
  *     strings and local `urn:defender-rbac:` keys are answered 400; stored sets are pruned like the
  *     service prunes them (normalizeKeys: a wildcard swallows what it covers);
  *   - display names are not unique (two POSTs make two roles);
@@ -45,6 +46,8 @@ import { randomUUID } from "node:crypto";
 import { BuiltInRoleError, NotFoundError } from "../backend/backend";
 import { TenantStore } from "../backend/store";
 import { EmulatorBehaviour, checkBehaviour } from "./behaviour";
+import { ServedCatalogue, servedCatalogue } from "./catalogue";
+import type { RecordedCatalogue } from "../backend/recorded";
 import { control } from "./control";
 import { FaultEngine, FaultSpec, FaultStats } from "./faults";
 import { HttpError, Reply, RequestIds, errorReply, readBody, routeKey } from "./http";
@@ -63,6 +66,8 @@ export interface EmulatorOptions extends Partial<EmulatorBehaviour> {
   /** Seed data, or a JSON seed file, applied at start. */
   seed?: SeedData | string;
   faults?: FaultSpec | string;
+  /** A tenant's recorded catalogue (or its file) to serve and validate against; default: the shipped catalogue's strings. */
+  catalogue?: RecordedCatalogue | string;
   /**
    * Serve https with a certificate generated at start (tls.ts), or with the one given; the CA that
    * signed it is `RunningEmulator.caPem`. Default: plain http.
@@ -79,6 +84,8 @@ export interface RunningEmulator {
   caPem?: string;
   port: number;
   store: TenantStore;
+  /** Which catalogue it serves: "shipped catalogue" or the recorded one's hash and source. */
+  catalogue: string;
   close(): Promise<void>;
   setFaults(spec: FaultSpec | string | null): void;
   setOptions(options: Partial<EmulatorBehaviour>): void;
@@ -94,6 +101,7 @@ class Emulator {
   readonly byRoute = new Map<string, number>();
   readonly lag = new WriteLag();
   patchCount = 0;
+  catalogue: ServedCatalogue = servedCatalogue();
 
   constructor(
     readonly store: TenantStore,
@@ -303,7 +311,9 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
       inactive: opts.inactive ?? false,
     });
     const tls = opts.https === true ? generateTls() : opts.https || undefined;
+    const catalogue = servedCatalogue(opts.catalogue);
     const emu = new Emulator(store, behaviour, opts.faults, opts.log, tls ? "https" : "http");
+    emu.catalogue = catalogue;
     const listener = (req: http.IncomingMessage, res: http.ServerResponse) => {
       emu.handle(req, res).catch((e) => {
         if (!res.headersSent && !res.destroyed) {
@@ -326,6 +336,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
       ...(tls ? { caPem: tls.caPem } : {}),
       port,
       store,
+      catalogue: catalogue.source,
       setFaults: (spec) => emu.setFaults(spec),
       setOptions: (o) => {
         emu.behaviour = checkBehaviour({ ...emu.behaviour, ...o });
