@@ -7,7 +7,6 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { run } from "../../provider/cli/program";
-import "../../provider/cli/commands";
 import { parseRecordedCatalogue, shippedTenantCatalogue } from "../../provider/backend/recorded";
 import { startEmulator } from "../../provider/emulator";
 import * as engine from "../../provider/engine";
