@@ -6,7 +6,7 @@
 import * as path from "node:path";
 import * as engine from "../../provider/engine";
 import { RunningEmulator, startEmulator } from "../../provider/emulator";
-import type { Props } from "../../provider/handlers/common";
+import type { Raw as Props } from "../../provider/handlers/common";
 import { TOKEN } from "../graph/helpers";
 import { tempDir } from "../harness/program";
 

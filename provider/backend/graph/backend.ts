@@ -72,8 +72,6 @@ export interface GraphBackendOptions {
   onEvent?: (e: ClientEvent | BackendEvent) => void;
 }
 
-const MDI_SUFFIX: Record<string, number> = { administrators: 0, users: 1, viewers: 2 };
-
 export class GraphBackend implements Backend {
   readonly name = "graph";
   readonly client: GraphClient;
