@@ -2,10 +2,16 @@
 // Unified RBAC for Defender for Endpoint; stage 2 adds Defender for Office 365 with Exchange Online.
 // Each activation lists the assignment that keeps someone able to manage authorization, so preview
 // refuses a lockout and the activation waits for the assignment.
+//
+// Microsoft Graph has no activation API: on the graph backend (or the local one in parity mode) each
+// activation is portal-managed: preview runs the same checks against the tenant, nothing is switched, and
+// `portalStep` says what to turn on in the Defender portal.
 import * as pulumi from "@pulumi/pulumi";
 import { RoleAssignment, Scope, UnifiedRole, WorkloadActivation } from "pulumi-defender-rbac";
 
 const stage = new pulumi.Config().getNumber("stage") ?? 0;
+const rbac = new pulumi.Config("defender-rbac");
+const managedIn = rbac.get("backend") === "graph" || rbac.get("parity") !== undefined ? "portal" : "api";
 const breakGlassGroup = "2f6b9c1d-8e7a-4b3c-9d0e-5a4f3e2d1c0b";
 
 const authAdmin = new UnifiedRole(
@@ -35,6 +41,7 @@ if (stage >= 1) {
     new WorkloadActivation("endpoint", {
       workload: "endpoint",
       authorizationAssignments: [breakGlass.id],
+      managedIn,
     }),
   );
 }
@@ -44,9 +51,11 @@ if (stage >= 2) {
       workload: "office365",
       exchangeOnline: true,
       authorizationAssignments: [breakGlass.id],
+      managedIn,
     }),
   );
 }
 
 export const activeWorkloads = pulumi.all(activations.map((a) => a.workloadId));
 export const activationWarnings = pulumi.all(activations.map((a) => a.warnings));
+export const portalSteps = pulumi.all(activations.map((a) => a.portalStep));

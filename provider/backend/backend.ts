@@ -97,7 +97,11 @@ export interface WorkloadState {
 export interface BackendCapabilities {
   roles: boolean;
   assignments: boolean;
-  /** Legacy sources whose roles the backend can read for `ImportedRole`. */
+  /**
+   * Legacy sources whose roles (names, members) the backend can read for `ImportedRole`. MDO/EOP imports
+   * and MDE imports given by `permissions` map through fixed tables and need no read; without it only
+   * `includeAssignments` and MDE roles by name are refused.
+   */
   legacyImport: LegacySource[];
   /** Whether activation state can be read, and written. */
   activation: "read-write" | "read" | "none";

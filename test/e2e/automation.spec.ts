@@ -241,4 +241,102 @@ describe("end to end through the pulumi CLI", function () {
       }
     });
   }
+
+  describe("every example on the graph backend, against the emulator with a recorded catalogue and faults on", () => {
+    const FIXTURE = path.join(REPO, "test", "fixtures", "recorded-catalogue.json");
+    // a moderate mix: throttling, 503s, lag, and POSTs that created their object but answered a redirect
+    const FAULTS =
+      "throttle:every=7,retryAfter=0;unavailable:every=13;lag:ms=80;ambiguousPost:every=4,mode=redirect;seed=11";
+
+    async function graphStack(dir: string, url: string, extra: Record<string, string> = {}): Promise<Stack> {
+      const stack = await LocalWorkspace.createOrSelectStack(
+        { stackName: "e2e", workDir: dir },
+        {
+          envVars: { ...project.env, DEFENDER_RBAC_GRAPH_TOKEN: "e2e-static-token" },
+          pulumiHome: project.env.PULUMI_HOME,
+        },
+      );
+      await stack.setAllConfig({
+        "defender-rbac:backend": { value: "graph" },
+        "defender-rbac:graphUrl": { value: url },
+        "defender-rbac:graphRetryBaseMs": { value: "5" },
+        "defender-rbac:graphConsistencyWaitMs": { value: "2000" },
+        ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [k, { value: v }])),
+      });
+      return stack;
+    }
+
+    /** The check failures a failed preview printed: "<type> resource '<name>': property <p> … has a problem: <reason>". */
+    function refusals(e: unknown): string[] {
+      const r = (e as { commandResult?: { stdout?: string; stderr?: string } }).commandResult;
+      const text = `${r?.stdout ?? ""}\n${r?.stderr ?? ""}\n${(e as Error)?.message ?? String(e)}`;
+      const lines = text
+        .split("\n")
+        .map((l) => l.trim())
+        .filter((l) => / has a problem: /.test(l))
+        .map((l) => l.replace(/^error: /, ""));
+      return [...new Set(lines)].sort();
+    }
+
+    it("each example: up, no changes on a second preview, destroy; no duplicates, no orphans", async () => {
+      await Promise.all(
+        ["quickstart", "soc-analyst", "migration", "staged-activation"].map(async (example) => {
+          const dir = addProgram(project, path.join(REPO, "examples", example), `graph-${example}`);
+          const emu = await startEmulator({
+            store: path.join(dir, "graph-tenant.db"),
+            catalogue: FIXTURE,
+            faults: FAULTS,
+            pageSize: 4,
+            strict: true,
+          });
+          try {
+            const stack = await graphStack(
+              dir,
+              emu.url,
+              example === "staged-activation" ? { "defender-rbac-staged-activation:stage": "2" } : {},
+            );
+            const up = await stack.up();
+            assert.equal(up.summary.result, "succeeded", `${example}: ${up.stdout}`);
+            const names = emu.store
+              .listRoles()
+              .filter((r) => !r.isBuiltIn)
+              .map((r) => r.displayName);
+            assert.equal(new Set(names).size, names.length, `${example}: no duplicate roles (${names.join(", ")})`);
+            await stack.preview({ expectNoChanges: true });
+            const d = await stack.destroy();
+            assert.equal(d.summary.result, "succeeded");
+            assert.deepEqual(customRoles(emu.store), [], `${example}: no orphan roles`);
+            assert.deepEqual(emu.store.listAssignments(), [], `${example}: no orphan assignments`);
+          } finally {
+            await emu.close();
+          }
+        }),
+      );
+    });
+
+    it("the migration program without a recorded catalogue: local parity mode refuses what the emulator refuses, in the same words", async () => {
+      const graphDir = addProgram(project, path.join(REPO, "examples", "migration"), "parity-graph");
+      const localDir = addProgram(project, path.join(REPO, "examples", "migration"), "parity-local");
+      const emu = await startEmulator({ store: path.join(graphDir, "graph-tenant.db"), pageSize: 4 });
+      try {
+        const [onGraph, onLocal] = await Promise.all([
+          graphStack(graphDir, emu.url).then((s) => s.preview().then(() => [] as string[], refusals)),
+          stackFor(project, localDir)
+            .then(async (s) => {
+              await s.setConfig("defender-rbac:parity", { value: "graph" });
+              return s;
+            })
+            .then((s) => s.preview().then(() => [] as string[], refusals)),
+        ]);
+        assert.ok(onGraph.length >= 5, `the emulator refused: ${onGraph.join("\n")}`);
+        assert.deepEqual(onLocal, onGraph);
+        assert.ok(
+          onGraph.some((l) => /Email & collaboration metadata \(read\)" has no published Graph action string/.test(l)),
+        );
+        assert.deepEqual(customRoles(emu.store), [], "a refused preview writes nothing");
+      } finally {
+        await emu.close();
+      }
+    });
+  });
 });

@@ -134,6 +134,28 @@ describe("recorded catalogues and parity mode", function () {
       ],
       ["an MDI import", "ImportedRole", { source: "mdi", role: "MDI viewer" }],
       ["an activation", "WorkloadActivation", { workload: "endpoint" }],
+      ["a portal-managed activation", "WorkloadActivation", { workload: "endpoint", managedIn: "portal" }],
+      ["an EOP role group import", "ImportedRole", { source: "mdo", role: "Security reader" }],
+      [
+        "an EOP role group import (Organization Management)",
+        "ImportedRole",
+        { source: "mdo", role: "Organization Management" },
+      ],
+      [
+        "an EOP import with its members",
+        "ImportedRole",
+        { source: "mdo", role: "Quarantine", includeAssignments: true },
+      ],
+      [
+        "an MDE import by permissions",
+        "ImportedRole",
+        {
+          source: "mde",
+          role: "Tier 2",
+          permissions: ["Alerts investigation", "Manage security settings in the Security Center"],
+        },
+      ],
+      ["an MDE import by name", "ImportedRole", { source: "mde", role: "SecOps tier 1" }],
     ];
     for (const [title, kind, news] of cases) {
       it(`${title}: same result as Graph, without and with the recorded catalogue`, async () => {

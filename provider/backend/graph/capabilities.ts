@@ -8,12 +8,12 @@ export const NOTES = {
   activation:
     "Microsoft Graph has no API to read or change Unified RBAC workload activation (docs/activation.md: there is no public endpoint, the " +
     "roleManagement/defender container answers 404). Activate workloads in the Defender portal (Settings > Microsoft Defender XDR > " +
-    "Permissions and roles), then manage roles and assignments here; keep WorkloadActivation resources on the local backend or out of Graph stacks.",
+    "Permissions and roles), after your roles and a break-glass authorization assignment exist.",
   legacyImport:
     "Microsoft Graph has no API for Defender for Endpoint roles or Exchange Online Protection / Defender for Office 365 role groups. " +
-    "Import them in the Defender portal (Permissions > Microsoft Defender XDR > Roles > Import roles), then bring the imported role under " +
-    "management with UnifiedRole's `adopt` (its id is in `defender-rbac export`). Defender for Identity is the exception: its role groups are " +
-    'Entra groups ("Azure ATP <workspace> Administrators/Users/Viewers"), read through /v1.0/groups, which needs GroupMember.Read.All.',
+    "ImportedRole still maps them through Microsoft's fixed table (an MDE role from the legacy permissions given in `permissions`), " +
+    "but what only a read could give (EOP role group members, MDE roles by name, their device-group scoping) is not available. " +
+    'Defender for Identity role groups are Entra groups ("Azure ATP <workspace> Administrators/Users/Viewers"), read through /v1.0/groups, which needs GroupMember.Read.All.',
   unpublishedPermissions:
     "Graph stores only action strings; a permission whose action string is not published must come from the tenant's live catalogue.",
 };
