@@ -15,9 +15,9 @@ const HOOK_TIMEOUT = 60 * 60 * 1000; // a cold CLI build from Go modules happens
 const STEP_TIMEOUT = 5 * 60 * 1000;
 
 /** A stack of a program directory; its local tenant store is the default `.defender-rbac/tenant.db` there. */
-function stackFor(project: Project, programDir: string): Promise<Stack> {
+function stackFor(project: Project, programDir: string, stackName = "e2e"): Promise<Stack> {
   return LocalWorkspace.createOrSelectStack(
-    { stackName: "e2e", workDir: programDir },
+    { stackName, workDir: programDir },
     { envVars: project.env, pulumiHome: project.env.PULUMI_HOME },
   );
 }
@@ -248,9 +248,15 @@ describe("end to end through the pulumi CLI", function () {
     const FAULTS =
       "throttle:every=7,retryAfter=0;unavailable:every=13;lag:ms=80;ambiguousPost:every=4,mode=redirect;seed=11";
 
-    async function graphStack(dir: string, url: string, extra: Record<string, string> = {}): Promise<Stack> {
+    // stacks of their own: the same programs also run as stack "e2e" on the local backend, in the same state backend
+    async function graphStack(
+      dir: string,
+      url: string,
+      stackName: string,
+      extra: Record<string, string> = {},
+    ): Promise<Stack> {
       const stack = await LocalWorkspace.createOrSelectStack(
-        { stackName: "e2e", workDir: dir },
+        { stackName, workDir: dir },
         {
           envVars: { ...project.env, DEFENDER_RBAC_GRAPH_TOKEN: "e2e-static-token" },
           pulumiHome: project.env.PULUMI_HOME,
@@ -297,6 +303,7 @@ describe("end to end through the pulumi CLI", function () {
             const stack = await graphStack(
               dir,
               emu.url,
+              "e2e-graph",
               example === "staged-activation" ? { "defender-rbac-staged-activation:stage": "2" } : {},
             );
             const up = await stack.up();
@@ -325,8 +332,10 @@ describe("end to end through the pulumi CLI", function () {
       try {
         const none = () => new Map<string, string[]>();
         const [onGraph, onLocal] = await Promise.all([
-          graphStack(graphDir, emu.url).then((s) => s.preview({ parallel: 1 }).then(none, refusals)),
-          stackFor(project, localDir)
+          graphStack(graphDir, emu.url, "e2e-parity-graph").then((s) =>
+            s.preview({ parallel: 1 }).then(none, refusals),
+          ),
+          stackFor(project, localDir, "e2e-parity-local")
             .then(async (s) => {
               await s.setConfig("defender-rbac:parity", { value: "graph" });
               return s;
