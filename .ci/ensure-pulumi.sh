@@ -110,6 +110,44 @@ install_file() {
   log "installed $(basename "$dest") from $src"
 }
 
+# The policy launcher. Releases ship `pulumi-analyzer-policy`, a small script the
+# engine starts in a Node.js policy pack's directory with `<engine address> .`; it
+# runs @pulumi/pulumi's policy-pack runner (resolved from that directory) with
+# node. A build from Go modules lacks it, and more: since 3.2xx the CLI starts a
+# `runtime: nodejs` pack through the Node.js language host (RunPlugin), which the
+# 3.68 host built here does not implement. The CLI still uses the launcher
+# `pulumi-analyzer-policy-<runtime>` for a pack whose runtime has no language
+# host, so the launcher is also written as `pulumi-analyzer-policy-$POLICY_LAUNCHER_RUNTIME`:
+# a pack whose PulumiPolicy.yaml says `runtime: $POLICY_LAUNCHER_RUNTIME` runs through it
+# with any CLI this script provides (the test suite does that with the shipped pack).
+POLICY_LAUNCHER_RUNTIME="nodejs-launcher"
+POLICY_LAUNCHERS="pulumi-analyzer-policy pulumi-analyzer-policy-$POLICY_LAUNCHER_RUNTIME"
+
+# write_analyzer_launcher DEST: writes the launcher script to DEST.
+write_analyzer_launcher() {
+  local dest="$1" tmp
+  tmp="$(mktemp)"
+  cat >"$tmp" <<'LAUNCHER'
+#!/bin/sh
+# Starts a Node.js policy pack for the pulumi engine (written by .ci/ensure-pulumi.sh).
+runner="$(node -e "try { console.log(require.resolve('@pulumi/pulumi/cmd/run-policy-pack')) } catch (e) { console.error(e.message) }")"
+if [ -n "$runner" ]; then
+  exec node "$runner" "$@"
+fi
+exit 1
+LAUNCHER
+  install_file "$tmp" "$dest"
+  rm -f "$tmp"
+}
+
+# install_policy_launchers BIN_DIR: both launcher names, unless already there.
+install_policy_launchers() {
+  local name
+  for name in $POLICY_LAUNCHERS; do
+    [ -x "$1/$name" ] || write_analyzer_launcher "$1/$name"
+  done
+}
+
 # install_node_plugins BIN_DIR [SDK_SOURCE_DIR]: put the plugin shell scripts
 # the engine looks for next to the pulumi binary (bundled plugins are found
 # there, or on PATH). The project's own node_modules copy wins.
@@ -126,6 +164,7 @@ install_node_plugins() {
       fi
     done
   done
+  install_policy_launchers "$bin"
 }
 
 # marker_get KEY: read a value from the marker file.
@@ -141,6 +180,8 @@ try_cached() {
   if verify_bin_dir "$bin" "$PULUMI_VERSION"; then
     if [ "$(marker_get method)" = "go-build" ]; then
       install_node_plugins "$bin"
+    else
+      install_policy_launchers "$bin"
     fi
     log "using cached pulumi $PULUMI_VERSION ($(marker_get method)) from $bin"
     return 0
@@ -173,7 +214,20 @@ if [ "${PULUMI_DEFENDER_RBAC_FORCE_BUILD:-0}" != "1" ]; then
         log "note: pulumi is in $pdir but pulumi-language-nodejs is in $ldir (both on PATH)"
       fi
       log "using pulumi $pv already on PATH ($pdir); set PULUMI_DEFENDER_RBAC_FORCE_BUILD=1 to ignore it"
-      emit "$pdir"
+      if [ -x "$pdir/pulumi-analyzer-policy-$POLICY_LAUNCHER_RUNTIME" ]; then
+        emit "$pdir"
+      fi
+      # A directory of links to that CLI, plus the policy launchers (nothing is written beside it).
+      shim="$CACHE_ROOT/pulumi-on-path"
+      mkdir -p "$shim"
+      ln -sf "$p" "$shim/pulumi"
+      ln -sf "$l" "$shim/pulumi-language-nodejs"
+      for name in pulumi-resource-pulumi-nodejs pulumi-analyzer-policy; do
+        if [ -x "$pdir/$name" ]; then ln -sf "$pdir/$name" "$shim/$name"; fi
+      done
+      install_policy_launchers "$shim"
+      log "using $shim: links to that CLI, plus the policy launchers"
+      emit "$shim"
     fi
   fi
 fi
@@ -219,6 +273,7 @@ if [ "${PULUMI_DEFENDER_RBAC_NO_DOWNLOAD:-0}" != "1" ] && internet_reachable; th
     sh "$installer" --version "$PULUMI_VERSION" --install-root "$official_root" --no-edit-path; then
     rm -f "$installer"
     if verify_bin_dir "$official_root/bin" "$PULUMI_VERSION"; then
+      install_policy_launchers "$official_root/bin"
       write_marker "$official_root/bin" official "bundled with the official release"
       emit "$official_root/bin"
     fi

@@ -115,12 +115,21 @@ export interface WorkloadState {
 export interface BackendCapabilities {
   roles: boolean;
   assignments: boolean;
-  /** Legacy sources whose roles the backend can read for `ImportedRole`. */
+  /**
+   * Legacy sources whose roles (names, members) the backend can read for `ImportedRole`. MDO/EOP imports
+   * and MDE imports given by `permissions` map through fixed tables and need no read; without it only
+   * `includeAssignments` and MDE roles by name are refused.
+   */
   legacyImport: LegacySource[];
   /** Whether activation state can be read, and written. */
   activation: "read-write" | "read" | "none";
   /** Whether `actions` may hold local keys for permissions with no published action string. */
   unpublishedPermissions: boolean;
+  /**
+   * Parity mode (backend/parity.ts): the backend whose refusals this one reproduces; messages name it
+   * instead of `name`, so a refusal reads the same offline as on that backend.
+   */
+  behavesAs?: string;
   /** Why an operation is missing, keyed by operation, for error messages. */
   notes: Partial<Record<"legacyImport" | "activation" | "unpublishedPermissions", string>>;
 }

@@ -5,6 +5,7 @@ import * as activationPlan from "./activationPlan";
 import * as catalog from "./catalog";
 import * as emulator from "./emulator";
 import * as exportCmd from "./export";
+import * as gitops from "./gitops";
 import { Io, Register, processIo } from "./io";
 import * as map from "./map";
 import * as review from "./review";
@@ -18,6 +19,7 @@ const COMMANDS: Register[] = [
   activationPlan.register,
   exportCmd.register,
   emulator.register,
+  gitops.register,
 ];
 
 export async function run(argv: string[], io: Io = processIo): Promise<number> {

@@ -24,6 +24,11 @@ export function activationWorkload(s: unknown): Workload["appScope"] | undefined
 
 export const AUTHORIZATION_MANAGE = "microsoft.xdr/configuration/authorization/manage";
 
+/** True when a role with these canonical keys can manage authorization (directly or through a wildcard). */
+export function grantsAuthorizationManage(actions: readonly string[]): boolean {
+  return actions.some((a) => keyCovers(a, AUTHORIZATION_MANAGE));
+}
+
 export interface ActivationPlan {
   workload: Workload["appScope"];
   active: boolean;
@@ -44,9 +49,7 @@ export interface ActivationAssessment {
 
 /** Principals whose assignments grant Authorization (manage) in `workload`. */
 export function authorizationManagers(tenant: TenantView, workload: Workload["appScope"]): string[] {
-  const granting = new Set(
-    tenant.roles.filter((r) => r.actions.some((a) => keyCovers(a, AUTHORIZATION_MANAGE))).map((r) => r.id),
-  );
+  const granting = new Set(tenant.roles.filter((r) => grantsAuthorizationManage(r.actions)).map((r) => r.id));
   const out = new Set<string>();
   for (const a of tenant.assignments) {
     if (granting.has(a.roleDefinitionId) && scopeReachesWorkload(a.appScopeIds, workload))

@@ -575,13 +575,19 @@ export const KNOWN_ACTIONS: readonly KnownActionDef[] = [
   },
 ];
 
+/** A wildcard that grants manage, e.g. `microsoft.xdr/secops/*\/manage`. */
+export function isManageWildcard(action: string): boolean {
+  const a = action.toLowerCase();
+  return a.includes("/*/") && a.endsWith("/manage");
+}
+
 /** Actions whose grant is privileged enough to flag in previews (EntraOps tiering idea). */
 export function isPrivilegedAction(action: string): boolean {
   const a = action.toLowerCase();
   return (
     a === "microsoft.xdr/configuration/authorization/manage" ||
     a === "microsoft.xdr/secops/securitydata/liveresponse-advanced/manage" ||
-    (a.includes("/*/") && a.endsWith("/manage"))
+    isManageWildcard(a)
   );
 }
 

@@ -16,7 +16,8 @@
  * (default page size 3, so every client pages).
  *
  * Behaviour that mirrors the service:
- *   - action strings are checked against the shipped catalogue (known strings and wildcards); unknown
+ *   - action strings are checked against the served catalogue (catalogue.ts: the shipped one's known
+ *     strings and wildcards, or a tenant's recorded catalogue given with `catalogue`); unknown
  *     strings and local `urn:defender-rbac:` keys are answered 400; stored sets are pruned like the
  *     service prunes them (normalizeKeys: a wildcard swallows what it covers);
  *   - display names are not unique (two POSTs make two roles);
@@ -39,17 +40,21 @@
  * GET|POST /_emulator/options, GET /_emulator/stats.
  */
 import * as http from "node:http";
+import * as https from "node:https";
 import type { AddressInfo } from "node:net";
 import { randomUUID } from "node:crypto";
 import { BuiltInRoleError, NotFoundError } from "../backend/backend";
 import { TenantStore } from "../backend/store";
 import { EmulatorBehaviour, checkBehaviour } from "./behaviour";
+import { ServedCatalogue, servedCatalogue } from "./catalogue";
+import type { RecordedCatalogue } from "../backend/recorded";
 import { control } from "./control";
 import { FaultEngine, FaultSpec, FaultStats } from "./faults";
 import { HttpError, Reply, RequestIds, errorReply, readBody, routeKey } from "./http";
 import { WriteLag } from "./lag";
 import { routeRequest } from "./routes";
 import { SeedData, applySeed, readSeedFile } from "./seed";
+import { EmulatorTls, generateTls } from "./tls";
 
 export type { EmulatorBehaviour } from "./behaviour";
 
@@ -61,15 +66,26 @@ export interface EmulatorOptions extends Partial<EmulatorBehaviour> {
   /** Seed data, or a JSON seed file, applied at start. */
   seed?: SeedData | string;
   faults?: FaultSpec | string;
+  /** A tenant's recorded catalogue (or its file) to serve and validate against; default: the shipped catalogue's strings. */
+  catalogue?: RecordedCatalogue | string;
+  /**
+   * Serve https with a certificate generated at start (tls.ts), or with the one given; the CA that
+   * signed it is `RunningEmulator.caPem`. Default: plain http.
+   */
+  https?: boolean | EmulatorTls;
   /** One line per request (method, path, status, fault). */
   log?: (line: string) => void;
 }
 
 export interface RunningEmulator {
-  /** The Graph root to give clients, e.g. http://127.0.0.1:4010 (no version segment). */
+  /** The Graph root to give clients, e.g. http://127.0.0.1:4010 or https://127.0.0.1:4010 (no version segment). */
   url: string;
+  /** With https: the PEM of the CA clients must trust (NODE_EXTRA_CA_CERTS or the trust store). */
+  caPem?: string;
   port: number;
   store: TenantStore;
+  /** Which catalogue it serves: "shipped catalogue" or the recorded one's hash and source. */
+  catalogue: string;
   close(): Promise<void>;
   setFaults(spec: FaultSpec | string | null): void;
   setOptions(options: Partial<EmulatorBehaviour>): void;
@@ -85,12 +101,14 @@ class Emulator {
   readonly byRoute = new Map<string, number>();
   readonly lag = new WriteLag();
   patchCount = 0;
+  catalogue: ServedCatalogue = servedCatalogue();
 
   constructor(
     readonly store: TenantStore,
     public behaviour: EmulatorBehaviour,
     faults: FaultSpec | string | undefined,
     private readonly log?: (line: string) => void,
+    private readonly scheme: "http" | "https" = "http",
   ) {
     this.faults = new FaultEngine(faults);
   }
@@ -100,7 +118,7 @@ class Emulator {
   async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const method = (req.method ?? "GET").toUpperCase();
     const host = req.headers.host ?? "127.0.0.1";
-    const url = new URL(req.url ?? "/", `http://${host}`);
+    const url = new URL(req.url ?? "/", `${this.scheme}://${host}`);
     const requestId = randomUUID();
     const clientRequestId =
       typeof req.headers["client-request-id"] === "string" ? req.headers["client-request-id"] : randomUUID();
@@ -194,7 +212,7 @@ class Emulator {
           );
         }
       }
-      reply = routeRequest(this, method, url, body, `http://${host}`);
+      reply = routeRequest(this, method, url, body, `${this.scheme}://${host}`);
     } catch (e) {
       if (e instanceof HttpError) reply = errorReply(e.status, e.code, e.message, ids);
       else if (e instanceof NotFoundError) reply = errorReply(404, "NotFound", e.message, ids);
@@ -212,7 +230,13 @@ class Emulator {
       fault = "ambiguousPost";
       reply =
         this.faults.ambiguousMode() === "redirect"
-          ? { status: 302, headers: { Location: reply.written.location ?? `http://${host}${url.pathname}` } }
+          ? // measured: the redirect points at an http:// Location, even from https
+            {
+              status: 302,
+              headers: {
+                Location: (reply.written.location ?? `http://${host}${url.pathname}`).replace(/^https:/, "http:"),
+              },
+            }
           : errorReply(500, "InternalServerError", "An internal server error occurred.", ids);
     } else if (reply.written && this.faults.fires("dropAfterWrite", method)) {
       return this.destroy(req, method, url, "dropAfterWrite");
@@ -286,15 +310,21 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
       rejectDataops: opts.rejectDataops ?? false,
       inactive: opts.inactive ?? false,
     });
-    const emu = new Emulator(store, behaviour, opts.faults, opts.log);
-    const server = http.createServer((req, res) => {
+    const tls = opts.https === true ? generateTls() : opts.https || undefined;
+    const catalogue = servedCatalogue(opts.catalogue);
+    const emu = new Emulator(store, behaviour, opts.faults, opts.log, tls ? "https" : "http");
+    emu.catalogue = catalogue;
+    const listener = (req: http.IncomingMessage, res: http.ServerResponse) => {
       emu.handle(req, res).catch((e) => {
         if (!res.headersSent && !res.destroyed) {
           res.writeHead(500, { "Content-Type": "application/json" });
           res.end(JSON.stringify({ error: { code: "InternalServerError", message: String((e as Error).message) } }));
         }
       });
-    });
+    };
+    const server = tls
+      ? https.createServer({ cert: tls.certPem + tls.caPem, key: tls.keyPem }, listener)
+      : http.createServer(listener);
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen(opts.port ?? 0, "127.0.0.1", () => resolve());
@@ -302,9 +332,11 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     const port = (server.address() as AddressInfo).port;
     let closed = false;
     return {
-      url: `http://127.0.0.1:${port}`,
+      url: `${tls ? "https" : "http"}://127.0.0.1:${port}`,
+      ...(tls ? { caPem: tls.caPem } : {}),
       port,
       store,
+      catalogue: catalogue.source,
       setFaults: (spec) => emu.setFaults(spec),
       setOptions: (o) => {
         emu.behaviour = checkBehaviour({ ...emu.behaviour, ...o });

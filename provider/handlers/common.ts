@@ -182,7 +182,12 @@ export function issuesError(issues: Issue[]): Error {
   );
 }
 
+/** The backend a message names: the one this backend reproduces in parity mode, else itself. */
+export function tenantName(backend: Backend): string {
+  return backend.capabilities().behavesAs ?? backend.name;
+}
+
 /** Failure text for a backend that lacks a capability. */
 export function unsupportedFailure(property: string, backend: Backend, what: string, note?: string): CheckFailure {
-  return { property, reason: `the "${backend.name}" backend cannot ${what}${note ? `: ${note}` : "."}` };
+  return { property, reason: `the "${tenantName(backend)}" backend cannot ${what}${note ? `: ${note}` : "."}` };
 }

@@ -5,6 +5,9 @@
  * grants. Legacy permissions that map to nothing fail the check unless `acceptUnsupported` is set.
  * The created role is marked as imported until edited; re-running adopts the role already imported
  * from the same legacy role instead of creating a duplicate (the portal would duplicate it).
+ * On a backend that cannot read a source's legacy roles (Graph: MDE and MDO), the mapping still works
+ * (it is a fixed table); what only a read gives (members, MDE roles by name) fails at preview naming the
+ * property and the alternative.
  */
 import { z } from "zod";
 import type { Backend, LegacyRoleRecord, RoleRecord } from "../backend/backend";
@@ -29,6 +32,7 @@ import {
   omit,
   failuresFromIssues,
   rolesKnownOn,
+  tenantName,
   unsupportedFailure,
   validateKnown,
 } from "./common";
@@ -118,7 +122,12 @@ async function planImport(
     return undefined;
   }
   const caps = backend.capabilities();
-  if (!caps.legacyImport.includes(source)) {
+  // Which legacy roles the backend can read (names, members). MDO/EOP role groups and roles map through
+  // Microsoft's fixed table and MDE custom roles through the permissions given, so neither needs a read;
+  // only what the read would give (members, MDE roles by name) is refused without it.
+  const readable = caps.legacyImport.includes(source);
+  const tenant = tenantName(backend);
+  if (!readable && source === "mdi") {
     failures.push(unsupportedFailure("source", backend, `import ${SOURCE_NAMES[source]}`, caps.notes.legacyImport));
     return undefined;
   }
@@ -139,7 +148,27 @@ async function planImport(
     });
     return undefined;
   }
-  const tenantRoles = await backend.listLegacyRoles(source);
+  if (!readable && data.includeAssignments) {
+    const what =
+      source === "mdo"
+        ? `the members of the ${SOURCE_NAMES[source]} role group "${data.role}" (Graph has no API for EOP role groups; Security & Compliance PowerShell's Get-RoleGroupMember lists them)`
+        : `who holds the Defender for Endpoint role "${data.role ?? "(given by permissions)"}" (Graph has no API for MDE roles)`;
+    failures.push({
+      property: "includeAssignments",
+      reason: `the "${tenant}" backend cannot read ${what}. Set includeAssignments: false and assign the role with a RoleAssignment to the group ids that hold the ${source === "mdo" ? "EOP role group" : "MDE role"}.`,
+    });
+    return undefined;
+  }
+  if (!readable && source === "mde" && data.role && !data.permissions) {
+    failures.push({
+      property: "role",
+      reason:
+        `the "${tenant}" backend cannot read the Defender for Endpoint role "${data.role}" (Graph has no API for MDE roles or their device-group scoping). ` +
+        `Give the permissions of MDE role "${data.role}" in permissions (\`defender-rbac map --from mde\` shows what they map to); its device-group scoping stays in Defender for Endpoint's settings.`,
+    });
+    return undefined;
+  }
+  const tenantRoles = readable ? await backend.listLegacyRoles(source) : [];
   const role = data.role ?? ""; // set unless source is mde and permissions are given (checked above)
   let legacy: LegacyRoleRecord | undefined;
   let legacyNames: string[];

@@ -30,6 +30,11 @@ export const PROVIDERS: Record<Engine.ResourceKind, pulumi.dynamic.ResourceProvi
 /** The module part of the type token: `pulumi-nodejs:dynamic/defender-rbac:<Kind>`. */
 export const MODULE = "defender-rbac";
 
+/** The type token of a kind's resources, as the engine, state files and policy packs see it. */
+export function typeToken(kind: Engine.ResourceKind): string {
+  return `pulumi-nodejs:dynamic/${MODULE}:${kind}`;
+}
+
 /**
  * The ownership marker of a resource (core/ownership.ts): its URN, computed in the constructor because a
  * dynamic provider is handed only the inputs. It names the stack and project too, so the tenant object
@@ -40,5 +45,5 @@ export function managedBy(
   name: string,
   opts: pulumi.CustomResourceOptions | undefined,
 ): pulumi.Output<string> {
-  return pulumi.createUrn(name, `pulumi-nodejs:dynamic/${MODULE}:${kind}`, opts?.parent);
+  return pulumi.createUrn(name, typeToken(kind), opts?.parent);
 }

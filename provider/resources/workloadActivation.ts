@@ -17,6 +17,12 @@ export interface WorkloadActivationArgs {
   authorizationAssignments?: pulumi.Input<pulumi.Input<string>[]> | (RoleAssignment | pulumi.Input<string>)[];
   /** Deactivate the workload when this resource is deleted (default false: the switch is left as it is). */
   deactivateOnDelete?: pulumi.Input<boolean>;
+  /**
+   * "api" (default): the backend switches the workload. "portal": you switch it in the Defender portal (Graph has
+   * no activation API); the resource declares that state, runs every check against the tenant at preview, never
+   * calls an activation API, and says so in `portalStep` and `warnings`.
+   */
+  managedIn?: pulumi.Input<"api" | "portal">;
 }
 
 /** Unified RBAC activation for one workload, with lockout and dependency checks at preview. */
@@ -26,6 +32,10 @@ export class WorkloadActivation extends pulumi.dynamic.Resource {
   declare readonly exchangeOnline: pulumi.Output<boolean | undefined>;
   /** Access that widens (or, on deactivation, what to know) when the change is applied. */
   declare readonly warnings: pulumi.Output<string[]>;
+  /** "api" or "portal". */
+  declare readonly managedIn: pulumi.Output<string>;
+  /** Portal mode: the switch the operator makes in the Defender portal (Pulumi makes none); null otherwise. */
+  declare readonly portalStep: pulumi.Output<string | null>;
   declare readonly backend: pulumi.Output<string>;
 
   constructor(name: string, args: WorkloadActivationArgs, opts?: pulumi.CustomResourceOptions) {
@@ -39,6 +49,8 @@ export class WorkloadActivation extends pulumi.dynamic.Resource {
         exchangeOnline: undefined,
         workloadId: undefined,
         warnings: undefined,
+        managedIn: undefined,
+        portalStep: undefined,
         backend: undefined,
         ...args,
         ...(listed

@@ -98,3 +98,21 @@ export function addProgram(project: Project, from: string, name: string): string
   }
   return to;
 }
+
+/**
+ * The shipped pack beside itself with `runtime: nodejs-launcher`: the CLI built from Go modules starts a
+ * `runtime: nodejs` pack through its Node.js language host, whose 3.68 build cannot (RunPlugin), and
+ * starts any other runtime through the launcher `pulumi-analyzer-policy-<runtime>` that
+ * .ci/ensure-pulumi.sh writes. Same entry point, package.json and policies; only the way node starts.
+ */
+export function launcherPack(project: Project): string {
+  const shipped = path.join(project.dir, "node_modules", "pulumi-defender-rbac", "provider", "policy", "pack");
+  const dir = path.join(path.dirname(shipped), "pack-launcher");
+  if (fs.existsSync(dir)) return dir;
+  fs.cpSync(shipped, dir, { recursive: true });
+  const yaml = path.join(dir, "PulumiPolicy.yaml");
+  const text = fs.readFileSync(yaml, "utf8");
+  if (!/^runtime: nodejs$/m.test(text)) throw new Error(`the shipped PulumiPolicy.yaml lost its runtime line: ${text}`);
+  fs.writeFileSync(yaml, text.replace(/^runtime: nodejs$/m, "runtime: nodejs-launcher"));
+  return dir;
+}

@@ -272,8 +272,8 @@ describe("graph backend: whole life over HTTP with faults", () => {
     assert.equal(caps.unpublishedPermissions, false);
     assert.match(caps.notes.activation!, /no API to read or change Unified RBAC workload activation/);
     assert.match(caps.notes.activation!, /Settings > Microsoft Defender XDR > Permissions and roles/);
-    assert.match(caps.notes.legacyImport!, /Import roles/);
-    assert.match(caps.notes.legacyImport!, /adopt/);
+    assert.match(caps.notes.legacyImport!, /fixed table/);
+    assert.match(caps.notes.legacyImport!, /EOP role group members, MDE roles by name, their device-group scoping/);
     assert.match(caps.notes.legacyImport!, /GroupMember\.Read\.All/);
     await assert.rejects(backend.getActivation(), UnsupportedOperationError);
     await assert.rejects(backend.setActivation({ workload: "Mde", active: true }), UnsupportedOperationError);

@@ -35,7 +35,6 @@ import {
   AssignmentPatch,
   AssignmentRecord,
   Backend,
-  BackendCapabilities,
   BackendConfig,
   CatalogueAction,
   LegacyRoleRecord,
@@ -48,6 +47,7 @@ import {
   WorkloadState,
 } from "../backend";
 import { TokenSource, createTokenSource, resolveAuthSettings } from "./auth";
+import { NOTES, graphCapabilities } from "./capabilities";
 import { ClientEvent, GraphClient, RetryOptions } from "./client";
 import { BurstReads } from "./burst";
 import { ConsistencyWindow } from "./consistency";
@@ -72,20 +72,6 @@ export interface GraphBackendOptions {
   consistencyWaitMs?: number;
   onEvent?: (e: ClientEvent | BackendEvent) => void;
 }
-
-const NOTES = {
-  activation:
-    "Microsoft Graph has no API to read or change Unified RBAC workload activation (docs/activation.md: there is no public endpoint, the " +
-    "roleManagement/defender container answers 404). Activate workloads in the Defender portal (Settings > Microsoft Defender XDR > " +
-    "Permissions and roles), then manage roles and assignments here; keep WorkloadActivation resources on the local backend or out of Graph stacks.",
-  legacyImport:
-    "Microsoft Graph has no API for Defender for Endpoint roles or Exchange Online Protection / Defender for Office 365 role groups. " +
-    "Import them in the Defender portal (Permissions > Microsoft Defender XDR > Roles > Import roles), then bring the imported role under " +
-    "management with UnifiedRole's `adopt` (its id is in `defender-rbac export`). Defender for Identity is the exception: its role groups are " +
-    'Entra groups ("Azure ATP <workspace> Administrators/Users/Viewers"), read through /v1.0/groups, which needs GroupMember.Read.All.',
-  unpublishedPermissions:
-    "Graph stores only action strings; a permission whose action string is not published must come from the tenant's live catalogue.",
-};
 
 export class GraphBackend implements Backend {
   readonly name = "graph";
@@ -131,15 +117,8 @@ export class GraphBackend implements Backend {
     }
   }
 
-  capabilities(): BackendCapabilities {
-    return {
-      roles: true,
-      assignments: true,
-      legacyImport: ["mdi"],
-      activation: "none",
-      unpublishedPermissions: false,
-      notes: { ...NOTES },
-    };
+  capabilities(): ReturnType<typeof graphCapabilities> {
+    return graphCapabilities();
   }
 
   // ---- plumbing ---------------------------------------------------------------------------------
