@@ -324,6 +324,18 @@ describe("end to end through the pulumi CLI", function () {
               .map((r) => r.displayName);
             assert.equal(new Set(names).size, names.length, `${example}: no duplicate roles (${names.join(", ")})`);
             await stack.preview({ expectNoChanges: true });
+            // Graph cannot say which workloads are active, so the lockout rule counts every workload as
+            // possibly active: tearing down an example whose assignment is the last authorization manager is
+            // refused (nothing deleted) until told it is a break-glass procedure.
+            const refused = await stack.destroy().then(
+              () => undefined,
+              (e: unknown) => e as Error,
+            );
+            if (refused) {
+              assert.match(String(refused.message), /would leave nobody able to manage authorization/, example);
+              assert.ok(["staged-activation", "migration"].includes(example), `${example}: ${refused.message}`);
+              (stack.workspace as LocalWorkspace).envVars.DEFENDER_RBAC_ALLOW_LOCKOUT = "true";
+            }
             const d = await stack.destroy();
             assert.equal(d.summary.result, "succeeded");
             assert.deepEqual(customRoles(emu.store), [], `${example}: no orphan roles`);
