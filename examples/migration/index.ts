@@ -6,6 +6,10 @@
 // On Graph, permissions without a published action string (Email message headers, Secure Score, Core
 // security settings (read), Detection tuning) resolve through the tenant's own catalogue; preview on the
 // local tenant against a recording of it with `pulumi config set defender-rbac:parity tenant-catalogue.json`.
+//
+// Once Endpoint is active, the Organization Management assignment is the last authorization manager there:
+// removing it is refused (docs/lockout.md), so tearing this example down is a break-glass procedure:
+// DEFENDER_RBAC_ALLOW_LOCKOUT=true pulumi destroy.
 import * as pulumi from "@pulumi/pulumi";
 import { ImportedRole, RoleAssignment, Scope, UnifiedRole, WorkloadActivation } from "pulumi-defender-rbac";
 

@@ -235,9 +235,10 @@ describe("end to end through the pulumi CLI", function () {
       const up = await stack.up();
       assert.equal(up.summary.result, "succeeded");
       await stack.preview({ expectNoChanges: true });
-      if (example === "staged-activation") {
-        // its break-glass assignment is the last authorization manager of an active workload (Defender for
-        // Cloud is active in a new tenant): destroy refuses until told it is a break-glass procedure
+      if (example === "staged-activation" || example === "migration") {
+        // their authorization assignment is the last authorization manager of an active workload (Defender for
+        // Cloud is active in a new tenant; both activate Endpoint): destroy refuses until told it is a
+        // break-glass procedure
         await assert.rejects(stack.destroy(), /would leave nobody able to manage authorization/);
         (stack.workspace as LocalWorkspace).envVars.DEFENDER_RBAC_ALLOW_LOCKOUT = "true";
       }
