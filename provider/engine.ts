@@ -84,6 +84,10 @@ export const context: HandlerContext = {
     }
     return backend;
   },
+  settings(): Record<string, string> {
+    if (!current) setConfig(backendConfigFrom(configFromEnv()));
+    return current!.settings;
+  },
 };
 
 function handler(kind: string): AnyHandler {

@@ -17,6 +17,13 @@
  *    A Graph 404 on PATCH is that error. Changing or deleting a built-in role throws
  *    `BuiltInRoleError`. Both are matched by `name` too (`isNotFound`), so a custom backend built
  *    against another copy of this package is understood.
+ *  - `managedBy` is the ownership marker (core/ownership.ts): the URN of the Pulumi resource that
+ *    manages the object, or null. A backend stores it with the object where the service keeps it (the
+ *    local store: a column; Graph: a suffix of the description, split off on read). A create whose
+ *    marker an existing object already carries (left by an earlier, interrupted create of the same
+ *    resource: a role of the same name and description, an assignment of the same role) returns that
+ *    object instead of making another; the caller brings it to the desired fields.
+ *  - deleteRole refuses (RoleInUseError) while the role still has assignments: nothing cascades.
  *  - A method the backend cannot perform throws `UnsupportedOperationError`; `capabilities()` must
  *    say so in advance so the provider can fail at preview instead of at apply.
  */
@@ -41,6 +48,8 @@ export interface RoleRecord {
   actions: string[];
   /** Set while the role is an unedited import ("Imported" in the portal); cleared by any edit. */
   imported?: RoleImportInfo | null;
+  /** The URN of the Pulumi resource that manages the role (core/ownership.ts), or null. */
+  managedBy?: string | null;
 }
 
 export interface RoleInput {
@@ -48,27 +57,36 @@ export interface RoleInput {
   description: string;
   actions: string[];
   imported?: RoleImportInfo | null;
+  managedBy?: string | null;
 }
 
-export type RolePatch = Partial<Pick<RoleInput, "displayName" | "description" | "actions">>;
+export type RolePatch = Partial<Pick<RoleInput, "displayName" | "description" | "actions" | "managedBy">>;
 
 export interface AssignmentRecord {
   id: string;
   displayName: string;
+  /** Graph keeps a description on assignments too; the provider sets none of its own. */
+  description?: string;
   roleDefinitionId: string;
   principalIds: string[];
   appScopeIds: string[];
   directoryScopeIds: string[];
+  /** The URN of the Pulumi resource that manages the assignment (core/ownership.ts), or null. */
+  managedBy?: string | null;
 }
 
 export interface AssignmentInput {
   displayName: string;
+  description?: string;
   roleDefinitionId: string;
   principalIds: string[];
   appScopeIds: string[];
+  managedBy?: string | null;
 }
 
-export type AssignmentPatch = Partial<Pick<AssignmentInput, "displayName" | "principalIds" | "appScopeIds">>;
+export type AssignmentPatch = Partial<
+  Pick<AssignmentInput, "displayName" | "description" | "principalIds" | "appScopeIds" | "managedBy">
+>;
 
 /** A role of an individual (legacy) RBAC model, as the backend can read it for import. */
 export interface LegacyRoleRecord {
@@ -97,12 +115,21 @@ export interface WorkloadState {
 export interface BackendCapabilities {
   roles: boolean;
   assignments: boolean;
-  /** Legacy sources whose roles the backend can read for `ImportedRole`. */
+  /**
+   * Legacy sources whose roles (names, members) the backend can read for `ImportedRole`. MDO/EOP imports
+   * and MDE imports given by `permissions` map through fixed tables and need no read; without it only
+   * `includeAssignments` and MDE roles by name are refused.
+   */
   legacyImport: LegacySource[];
   /** Whether activation state can be read, and written. */
   activation: "read-write" | "read" | "none";
   /** Whether `actions` may hold local keys for permissions with no published action string. */
   unpublishedPermissions: boolean;
+  /**
+   * Parity mode (backend/parity.ts): the backend whose refusals this one reproduces; messages name it
+   * instead of `name`, so a refusal reads the same offline as on that backend.
+   */
+  behavesAs?: string;
   /** Why an operation is missing, keyed by operation, for error messages. */
   notes: Partial<Record<"legacyImport" | "activation" | "unpublishedPermissions", string>>;
 }
@@ -157,6 +184,21 @@ export interface Backend {
   findPrincipals?(name: string): Promise<DirectoryObject[]>;
 
   close?(): Promise<void>;
+}
+
+/** A role that still has assignments is not deleted: they would be lost with it (no cascading loss). */
+export class RoleInUseError extends Error {
+  constructor(
+    readonly roleId: string,
+    readonly assignments: AssignmentRecord[],
+  ) {
+    super(
+      `role ${roleId} still has ${assignments.length} role assignment(s): ${assignments
+        .map((a) => `"${a.displayName}" (${a.id})`)
+        .join(", ")}; delete them first`,
+    );
+    this.name = "RoleInUseError";
+  }
 }
 
 /** Thrown by a backend asked for an operation it cannot perform. */

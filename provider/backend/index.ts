@@ -1,6 +1,7 @@
 /**
  * Backend selection: `defender-rbac:backend` is `local` (default), `graph`, or a module path / package
- * name exporting `createBackend(config)`.
+ * name exporting `createBackend(config)`. `defender-rbac:parity` (graph, or a recorded catalogue file) makes
+ * the local backend behave at preview like that Graph tenant (parity.ts).
  */
 import * as path from "node:path";
 import type { Backend, BackendConfig } from "./backend";
@@ -14,7 +15,12 @@ export { ConfigError, isConfigError } from "./configError";
 
 export async function createBackend(config: BackendConfig): Promise<Backend> {
   const kind = config.settings.backend || process.env.DEFENDER_RBAC_BACKEND || "local";
-  if (kind === "local") return new LocalBackend(openStoreFor(config));
+  if (kind === "local") {
+    const local = new LocalBackend(openStoreFor(config));
+    if (!config.settings.parity) return local;
+    const { ParityBackend } = require("./parity") as typeof import("./parity");
+    return ParityBackend.wrap(local, config);
+  }
   if (kind === "graph") {
     // loaded lazily: @azure/identity is only needed for real tenants
     const { GraphBackend } = require("./graph/backend") as typeof import("./graph/backend");

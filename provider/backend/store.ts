@@ -30,13 +30,16 @@ import type {
   RoleRecord,
   WorkloadState,
 } from "./backend";
-import { BuiltInRoleError, NotFoundError } from "./backend";
+import { BuiltInRoleError, NotFoundError, RoleInUseError } from "./backend";
 import type { LegacySource } from "../core/legacy";
 import type { Workload } from "../core/workloads";
 import type { Directory, DirectoryObject } from "../core/access";
 
-/** 1: roles, assignments, legacy roles, activation. 2: the directory (users, groups, members, Entra role holders). */
-const SCHEMA_VERSION = 2;
+/**
+ * 1: roles, assignments, legacy roles, activation. 2: the directory (users, groups, members, Entra role
+ * holders). 3: who manages each role and assignment (managed_by), and assignment descriptions.
+ */
+const SCHEMA_VERSION = 3;
 
 interface RoleRow {
   id: string;
@@ -45,10 +48,13 @@ interface RoleRow {
   is_built_in: number;
   actions: string;
   imported: string | null;
+  managed_by: string | null;
 }
 interface AssignmentRow {
   id: string;
   display_name: string;
+  description: string;
+  managed_by: string | null;
   role_definition_id: string;
   principal_ids: string;
   app_scope_ids: string;
@@ -62,15 +68,18 @@ const roleFromRow = (r: RoleRow): RoleRecord => ({
   isBuiltIn: r.is_built_in === 1,
   actions: JSON.parse(r.actions),
   imported: r.imported ? (JSON.parse(r.imported) as RoleImportInfo) : null,
+  managedBy: r.managed_by ?? null,
 });
 
 const assignmentFromRow = (r: AssignmentRow): AssignmentRecord => ({
   id: r.id,
   displayName: r.display_name,
+  description: r.description ?? "",
   roleDefinitionId: r.role_definition_id,
   principalIds: JSON.parse(r.principal_ids),
   appScopeIds: JSON.parse(r.app_scope_ids),
   directoryScopeIds: JSON.parse(r.directory_scope_ids),
+  managedBy: r.managed_by ?? null,
 });
 
 export interface StoreOptions {
@@ -143,7 +152,7 @@ export class TenantStore {
   /** The schema version recorded in the file, without taking the write lock; null for a new file. */
   private recordedSchema(): number | null {
     try {
-      const v = this.db.prepare("SELECT value FROM meta WHERE key = 'schema'").get() as { value: string } | undefined;
+      const v = this.sql("SELECT value FROM meta WHERE key = 'schema'").get() as { value: string } | undefined;
       return v ? Number(v.value) : null;
     } catch {
       return null; // no meta table yet
@@ -161,7 +170,7 @@ export class TenantStore {
     this.transaction(() => {
       // Check the version before any other DDL: a newer schema may have reshaped these tables.
       this.db.exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
-      const v = this.db.prepare("SELECT value FROM meta WHERE key = 'schema'").get() as { value: string } | undefined;
+      const v = this.sql("SELECT value FROM meta WHERE key = 'schema'").get() as { value: string } | undefined;
       if (v && Number(v.value) > SCHEMA_VERSION) {
         throw new Error(
           `${this.file} was written by a newer pulumi-defender-rbac (schema ${v.value}); upgrade the package`,
@@ -191,15 +200,30 @@ export class TenantStore {
         CREATE TABLE IF NOT EXISTS entra_role_holders (
           role TEXT NOT NULL, principal_id TEXT NOT NULL, PRIMARY KEY (role, principal_id));
       `);
+      // schema 3: who manages each object (core/ownership.ts), and assignment descriptions (Graph has them)
+      const columns = (table: string) =>
+        (this.db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((c) => c.name);
+      if (!columns("roles").includes("managed_by")) this.db.exec("ALTER TABLE roles ADD COLUMN managed_by TEXT");
+      const assignmentColumns = columns("assignments");
+      if (!assignmentColumns.includes("managed_by")) this.db.exec("ALTER TABLE assignments ADD COLUMN managed_by TEXT");
+      if (!assignmentColumns.includes("description"))
+        this.db.exec("ALTER TABLE assignments ADD COLUMN description TEXT NOT NULL DEFAULT ''");
+      // not unique: a replacement creates its new object under the same marker before the old one goes
+      this.db.exec(`
+        CREATE INDEX IF NOT EXISTS roles_by_owner ON roles (managed_by) WHERE managed_by IS NOT NULL;
+        CREATE INDEX IF NOT EXISTS assignments_by_owner ON assignments (managed_by) WHERE managed_by IS NOT NULL;
+      `);
       if (!v) {
-        this.db.prepare("INSERT INTO meta (key, value) VALUES ('schema', ?)").run(String(SCHEMA_VERSION));
+        this.sql("INSERT INTO meta (key, value) VALUES ('schema', ?)").run(String(SCHEMA_VERSION));
         if (seed) this.seedTenant();
         else for (const [workload, active] of DEFAULT_ACTIVE) this.writeActivation({ workload, active });
-      } else if (Number(v.value) < 2) {
-        // Schema 1 → 2: a seeded tenant (one with built-in roles) gains the seeded directory.
-        this.db.prepare("UPDATE meta SET value = ? WHERE key = 'schema'").run(String(SCHEMA_VERSION));
-        const seeded = this.db.prepare("SELECT 1 FROM roles WHERE is_built_in = 1 LIMIT 1").get();
-        if (seeded) this.seedDirectory();
+      } else {
+        this.sql("UPDATE meta SET value = ? WHERE key = 'schema'").run(String(SCHEMA_VERSION));
+        if (Number(v.value) < 2) {
+          // Schema 1 → 2: a seeded tenant (one with built-in roles) gains the seeded directory.
+          const seeded = this.sql("SELECT 1 FROM roles WHERE is_built_in = 1 LIMIT 1").get();
+          if (seeded) this.seedDirectory();
+        }
       }
     });
   }
@@ -248,17 +272,35 @@ export class TenantStore {
     ).map(roleFromRow);
   }
 
+  /** Roles whose marker names `managedBy`. */
+  findRolesManagedBy(managedBy: string): RoleRecord[] {
+    return (this.sql("SELECT * FROM roles WHERE managed_by = ?").all(managedBy) as unknown as RoleRow[]).map(
+      roleFromRow,
+    );
+  }
+
+  /**
+   * Creates a custom role, or returns the one an earlier interrupted create of the same resource made:
+   * a role carrying `input.managedBy` with the same name and description (the backend contract).
+   */
   createRole(input: RoleInput, id: string = randomUUID()): RoleRecord {
     const now = new Date().toISOString();
     return this.transaction(() => {
+      const own = input.managedBy
+        ? this.findRolesManagedBy(input.managedBy).find(
+            (r) => r.displayName === input.displayName && r.description === (input.description ?? ""),
+          )
+        : undefined;
+      if (own) return own;
       this.sql(
-        "INSERT INTO roles (id, display_name, description, is_built_in, actions, imported, created_at, modified_at) VALUES (?, ?, ?, 0, ?, ?, ?, ?)",
+        "INSERT INTO roles (id, display_name, description, is_built_in, actions, imported, managed_by, created_at, modified_at) VALUES (?, ?, ?, 0, ?, ?, ?, ?, ?)",
       ).run(
         id,
         input.displayName,
         input.description ?? "",
         JSON.stringify(input.actions),
         input.imported ? JSON.stringify(input.imported) : null,
+        input.managedBy ?? null,
         now,
         now,
       );
@@ -276,21 +318,35 @@ export class TenantStore {
         ...cur,
         ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)),
       } as RoleRecord;
-      const imported = cur.imported ? JSON.stringify({ ...cur.imported, edited: true }) : null;
+      // only an edit of what the portal shows clears the "Imported" marker; taking over does not
+      const edited = patch.displayName !== undefined || patch.description !== undefined || patch.actions !== undefined;
+      const imported = cur.imported ? JSON.stringify(edited ? { ...cur.imported, edited: true } : cur.imported) : null;
       this.sql(
-        "UPDATE roles SET display_name = ?, description = ?, actions = ?, imported = ?, modified_at = ? WHERE id = ?",
-      ).run(next.displayName, next.description, JSON.stringify(next.actions), imported, new Date().toISOString(), id);
+        "UPDATE roles SET display_name = ?, description = ?, actions = ?, imported = ?, managed_by = ?, modified_at = ? WHERE id = ?",
+      ).run(
+        next.displayName,
+        next.description,
+        JSON.stringify(next.actions),
+        imported,
+        next.managedBy ?? null,
+        new Date().toISOString(),
+        id,
+      );
       return this.getRole(id)!;
     });
   }
 
-  /** Deletes a custom role and its assignments. Missing ids succeed. */
+  /**
+   * Deletes a custom role. Missing ids succeed. A role that still has assignments is refused
+   * (RoleInUseError): deleting it would take them with it (docs/ownership.md, "No cascading loss").
+   */
   deleteRole(id: string): void {
     this.transaction(() => {
       const cur = this.getRole(id);
       if (!cur) return;
       if (cur.isBuiltIn) throw new BuiltInRoleError(id, "deleted");
-      this.sql("DELETE FROM assignments WHERE role_definition_id = ?").run(id);
+      const left = this.listAssignments({ roleDefinitionId: id });
+      if (left.length) throw new RoleInUseError(id, left);
       this.sql("DELETE FROM roles WHERE id = ?").run(id);
     });
   }
@@ -315,20 +371,34 @@ export class TenantStore {
     const now = new Date().toISOString();
     return this.transaction(() => {
       if (!this.getRole(input.roleDefinitionId)) throw new NotFoundError("role", input.roleDefinitionId);
+      // the one an earlier interrupted create of the same resource made, on the same role (the backend contract)
+      const own = input.managedBy
+        ? this.findAssignmentsManagedBy(input.managedBy).find((a) => a.roleDefinitionId === input.roleDefinitionId)
+        : undefined;
+      if (own) return own;
       this.sql(
-        "INSERT INTO assignments (id, display_name, role_definition_id, principal_ids, app_scope_ids, directory_scope_ids, created_at, modified_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO assignments (id, display_name, description, role_definition_id, principal_ids, app_scope_ids, directory_scope_ids, managed_by, created_at, modified_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
       ).run(
         id,
         input.displayName,
+        input.description ?? "",
         input.roleDefinitionId,
         JSON.stringify(input.principalIds),
         JSON.stringify(input.appScopeIds),
         JSON.stringify(["/"]),
+        input.managedBy ?? null,
         now,
         now,
       );
       return this.getAssignment(id)!;
     });
+  }
+
+  /** Assignments whose marker names `managedBy`. */
+  findAssignmentsManagedBy(managedBy: string): AssignmentRecord[] {
+    return (
+      this.sql("SELECT * FROM assignments WHERE managed_by = ?").all(managedBy) as unknown as AssignmentRow[]
+    ).map(assignmentFromRow);
   }
 
   updateAssignment(id: string, patch: AssignmentPatch): AssignmentRecord {
@@ -340,11 +410,13 @@ export class TenantStore {
         ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)),
       } as AssignmentRecord;
       this.sql(
-        "UPDATE assignments SET display_name = ?, principal_ids = ?, app_scope_ids = ?, modified_at = ? WHERE id = ?",
+        "UPDATE assignments SET display_name = ?, description = ?, principal_ids = ?, app_scope_ids = ?, managed_by = ?, modified_at = ? WHERE id = ?",
       ).run(
         next.displayName,
+        next.description ?? "",
         JSON.stringify(next.principalIds),
         JSON.stringify(next.appScopeIds),
+        next.managedBy ?? null,
         new Date().toISOString(),
         id,
       );
@@ -416,7 +488,7 @@ export class TenantStore {
   /** Users and groups with display names, direct memberships and Entra role holders. */
   getDirectory(): Directory {
     const objects = (
-      this.db.prepare("SELECT * FROM directory_objects ORDER BY display_name, id").all() as unknown as {
+      this.sql("SELECT * FROM directory_objects ORDER BY display_name, id").all() as unknown as {
         id: string;
         kind: "user" | "group";
         display_name: string;
@@ -429,17 +501,13 @@ export class TenantStore {
       ...(r.user_principal_name ? { userPrincipalName: r.user_principal_name } : {}),
     }));
     const members = (
-      this.db
-        .prepare("SELECT group_id, member_id FROM group_members ORDER BY group_id, member_id")
-        .all() as unknown as {
+      this.sql("SELECT group_id, member_id FROM group_members ORDER BY group_id, member_id").all() as unknown as {
         group_id: string;
         member_id: string;
       }[]
     ).map((r) => ({ groupId: r.group_id, memberId: r.member_id }));
     const entraRoles = (
-      this.db
-        .prepare("SELECT role, principal_id FROM entra_role_holders ORDER BY role, principal_id")
-        .all() as unknown as {
+      this.sql("SELECT role, principal_id FROM entra_role_holders ORDER BY role, principal_id").all() as unknown as {
         role: string;
         principal_id: string;
       }[]
@@ -457,27 +525,27 @@ export class TenantStore {
 
   putDirectoryObject(o: DirectoryObject): void {
     this.transaction(() => {
-      this.db
-        .prepare(
-          "INSERT OR REPLACE INTO directory_objects (id, kind, display_name, user_principal_name) VALUES (?, ?, ?, ?)",
-        )
-        .run(o.id.toLowerCase(), o.kind, o.displayName, o.userPrincipalName ?? null);
+      this.sql(
+        "INSERT OR REPLACE INTO directory_objects (id, kind, display_name, user_principal_name) VALUES (?, ?, ?, ?)",
+      ).run(o.id.toLowerCase(), o.kind, o.displayName, o.userPrincipalName ?? null);
     });
   }
 
   addGroupMember(groupId: string, memberId: string): void {
     this.transaction(() => {
-      this.db
-        .prepare("INSERT OR IGNORE INTO group_members (group_id, member_id) VALUES (?, ?)")
-        .run(groupId.toLowerCase(), memberId.toLowerCase());
+      this.sql("INSERT OR IGNORE INTO group_members (group_id, member_id) VALUES (?, ?)").run(
+        groupId.toLowerCase(),
+        memberId.toLowerCase(),
+      );
     });
   }
 
   addEntraRoleHolder(role: string, principalId: string): void {
     this.transaction(() => {
-      this.db
-        .prepare("INSERT OR IGNORE INTO entra_role_holders (role, principal_id) VALUES (?, ?)")
-        .run(role, principalId.toLowerCase());
+      this.sql("INSERT OR IGNORE INTO entra_role_holders (role, principal_id) VALUES (?, ?)").run(
+        role,
+        principalId.toLowerCase(),
+      );
     });
   }
 

@@ -12,6 +12,7 @@ import {
 } from "../core/catalogue";
 import { atomLabel } from "../core/labels";
 import type { Io, Register } from "./io";
+import { recordCatalogue } from "../backend/recorded";
 import { table } from "./table";
 import { TenantOptions, openTenant, withTenantOptions } from "./tenant";
 
@@ -75,7 +76,10 @@ export function catalogCommand(opts: { json?: boolean }, io: Io): number {
   return 0;
 }
 
-/** `catalog --backend graph`: the tenant's own catalogue, next to what the shipped one knows of each action. */
+/**
+ * `catalog --backend graph`: the tenant's own catalogue, next to what the shipped one knows of each
+ * action. With --json, a recorded catalogue (format, date, source, sha256, actions) to replay offline.
+ */
 export async function liveCatalogCommand(opts: TenantOptions & { json?: boolean }, io: Io): Promise<number> {
   const backend = await openTenant(opts);
   try {
@@ -96,9 +100,28 @@ export async function liveCatalogCommand(opts: TenantOptions & { json?: boolean 
           : knownActionByAction.has(action)
             ? "known string"
             : "not in the shipped catalogue";
-      return { action: a.action, displayName: a.displayName ?? null, description: a.description ?? null, shipped };
+      return {
+        action: a.action,
+        ...(a.displayName ? { displayName: a.displayName } : {}),
+        ...(a.description ? { description: a.description } : {}),
+        shipped,
+      };
     });
-    if (opts.json) io.out(JSON.stringify({ backend: backend.name, actions: rows }));
+    // --json is a recorded catalogue (backend/recorded.ts): `emulator --catalogue` and `defender-rbac:parity` read it back
+    if (opts.json)
+      io.out(
+        JSON.stringify(
+          recordCatalogue(rows, {
+            backend: backend.name,
+            source:
+              opts.graphUrl ||
+              process.env.DEFENDER_RBAC_GRAPH_URL ||
+              (opts.tenantId ? `tenant ${opts.tenantId}` : undefined),
+          }),
+          null,
+          1,
+        ),
+      );
     else {
       io.out(`Live catalogue of the ${backend.name} tenant: ${rows.length} actions`);
       io.out("");

@@ -4,6 +4,8 @@
  *   DEFENDER_RBAC_GRAPH_URL=<printed url> DEFENDER_RBAC_GRAPH_TOKEN=<anything>
  * (or `pulumi config set defender-rbac:graphUrl <url>`).
  */
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { Option } from "commander";
 import { storePathFor } from "../backend/local";
@@ -21,6 +23,9 @@ export interface EmulatorCommandOptions {
   strict?: boolean;
   rejectDataops?: boolean;
   inactive?: boolean;
+  https?: boolean;
+  caFile?: string;
+  catalogue?: string;
   verbose?: boolean;
   controlToken?: string;
 }
@@ -56,12 +61,23 @@ export async function emulatorCommand(
       strict: !!opts.strict,
       rejectDataops: !!opts.rejectDataops,
       inactive: !!opts.inactive,
+      https: !!opts.https,
+      catalogue: opts.catalogue ? path.resolve(opts.catalogue) : undefined,
       log: opts.verbose ? (l) => io.err(l) : undefined,
       controlToken: opts.controlToken || process.env.DEFENDER_RBAC_EMULATOR_TOKEN || undefined,
     });
     io.out(`DEFENDER_RBAC_GRAPH_URL=${emu.url}`);
     io.out(`DEFENDER_RBAC_EMULATOR_TOKEN=${emu.controlToken}`);
+    if (emu.caPem) {
+      const caFile = path.resolve(opts.caFile ?? path.join(os.tmpdir(), `defender-rbac-emulator-ca-${emu.port}.pem`));
+      fs.writeFileSync(caFile, emu.caPem, { mode: 0o644 });
+      io.out(`NODE_EXTRA_CA_CERTS=${caFile}`);
+      io.err(
+        `  https:   the certificate authority is in ${caFile}; trust it with NODE_EXTRA_CA_CERTS (Node) or your trust store`,
+      );
+    }
     io.err(`Graph emulator for /beta/roleManagement/defender listening on ${emu.url} (store ${file})`);
+    io.err(`  catalogue: ${emu.catalogue}`);
     io.err(
       `  use it:  export DEFENDER_RBAC_GRAPH_URL=${emu.url} DEFENDER_RBAC_GRAPH_TOKEN=emulator; pulumi config set defender-rbac:backend graph`,
     );
@@ -106,6 +122,10 @@ export const register: Register = (program, io, setExit) => {
       "--faults <spec>",
       'fault injection, e.g. "throttle:every=3,retryAfter=1;drop:p=0.05;lag:ms=300;ambiguousPost:every=4;seed=7"',
     )
+    .option(
+      "--catalogue <file>",
+      "serve a tenant's recorded catalogue (written by `defender-rbac catalog --backend graph --json`) and accept only its strings",
+    )
     .option("--page-size <n>", "page size of every collection (default 3, so clients always page)")
     .addOption(
       new Option("--patch-response <code>", "what a successful PATCH answers").choices(["204", "200", "alternate"]),
@@ -118,6 +138,14 @@ export const register: Register = (program, io, setExit) => {
     .option(
       "--inactive",
       "emulate a tenant where Unified RBAC is not active (roleDefinitions and roleAssignments answer 403)",
+    )
+    .option(
+      "--https",
+      "serve https with a certificate generated at start (its CA file is printed as NODE_EXTRA_CA_CERTS=…)",
+    )
+    .option(
+      "--ca-file <file>",
+      "with --https: where to write the CA certificate (default: a file in the temp directory)",
     )
     .option(
       "--control-token <secret>",

@@ -1,6 +1,7 @@
 /** Routing of Graph paths, and the /beta/roleManagement/defender collections. */
 import type { TenantStore } from "../backend/store";
 import type { EmulatorBehaviour } from "./behaviour";
+import type { ServedCatalogue } from "./catalogue";
 import { CUSTOM_APP_SCOPES, assignmentJson, namespaceJson, roleJson } from "./entities";
 import { entraRoleManagement, users } from "./directory";
 import { groups } from "./groups";
@@ -14,6 +15,7 @@ export interface RouteContext {
   readonly store: TenantStore;
   readonly behaviour: EmulatorBehaviour;
   readonly lag: WriteLag;
+  readonly catalogue: ServedCatalogue;
   patchCount: number;
 }
 
@@ -99,7 +101,7 @@ export function routeRequest(emu: RouteContext, method: string, url: URL, body: 
 function roles(emu: RouteContext, method: string, url: URL, body: unknown, origin: string, ctx: string): Reply {
   allow(method, ["GET", "POST"]);
   if (method === "GET") return page(url, emu.store.listRoles().map(roleJson), origin, ctx, emu.behaviour.pageSize);
-  const f = roleFields(emu.behaviour, body, true);
+  const f = roleFields(emu.behaviour, emu.catalogue.valid, body, true);
   const r = emu.store.createRole({
     displayName: f.displayName!,
     description: f.description ?? "",
@@ -116,11 +118,20 @@ function role(emu: RouteContext, method: string, idRaw: string, body: unknown, c
   if (!cur) throw notFound(idRaw);
   if (cur.isBuiltIn) throw new HttpError(403, "Forbidden", "Built-in role definitions cannot be modified or deleted.");
   if (method === "DELETE") {
+    // what Graph does with a role that still has assignments is not documented: the emulator refuses,
+    // as every backend does (docs/ownership.md, "No cascading loss")
+    const left = emu.store.listAssignments({ roleDefinitionId: id });
+    if (left.length)
+      throw new HttpError(
+        400,
+        "BadRequest",
+        `The role definition still has ${left.length} role assignment(s); delete them before the role definition.`,
+      );
     emu.store.deleteRole(id);
     emu.lag.delete(id);
     return { status: 204 };
   }
-  const f = roleFields(emu.behaviour, body, false);
+  const f = roleFields(emu.behaviour, emu.catalogue.valid, body, false);
   const updated = emu.store.updateRole(id, f);
   return patched(emu, updated.id, roleJson(cur), roleJson(updated), ctx);
 }
@@ -160,6 +171,7 @@ function assignments(emu: RouteContext, method: string, url: URL, body: unknown,
   const f = assignmentFields(emu, body, true);
   const a = emu.store.createAssignment({
     displayName: f.displayName!,
+    description: f.description ?? "",
     roleDefinitionId: f.roleDefinitionId!,
     principalIds: f.principalIds!,
     appScopeIds: f.appScopeIds ?? [],
@@ -197,8 +209,12 @@ function namespaces(
     .split(",")
     .map((s) => s.trim().toLowerCase())
     .includes("resourceactions");
-  if (!nsId) return page(url, [namespaceJson(expand)], origin, ctx, emu.behaviour.pageSize);
+  if (!nsId)
+    return page(url, [namespaceJson(expand ? emu.catalogue.actions : null)], origin, ctx, emu.behaviour.pageSize);
   if (nsId.toLowerCase() !== "microsoft.xdr") throw notFound(nsId);
   if (nav) throw new HttpError(404, "NotFound", `Resource not found for the segment '${nav}'.`); // measured: …/microsoft.xdr/resourceActions → 404
-  return { status: 200, body: { "@odata.context": `${ctx}/$entity`, ...namespaceJson(expand) } };
+  return {
+    status: 200,
+    body: { "@odata.context": `${ctx}/$entity`, ...namespaceJson(expand ? emu.catalogue.actions : null) },
+  };
 }

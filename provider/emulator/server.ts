@@ -16,7 +16,8 @@
  * (default page size 3, so every client pages).
  *
  * Behaviour that mirrors the service:
- *   - action strings are checked against the shipped catalogue (known strings and wildcards); unknown
+ *   - action strings are checked against the served catalogue (catalogue.ts: the shipped one's known
+ *     strings and wildcards, or a tenant's recorded catalogue given with `catalogue`); unknown
  *     strings and local `urn:defender-rbac:` keys are answered 400; stored sets are pruned like the
  *     service prunes them (normalizeKeys: a wildcard swallows what it covers);
  *   - display names are not unique (two POSTs make two roles);
@@ -42,17 +43,21 @@
  * oversized headers get a 431 and unparsable requests a 400, both in the Graph envelope.
  */
 import * as http from "node:http";
+import * as https from "node:https";
 import type { AddressInfo } from "node:net";
 import { randomUUID } from "node:crypto";
 import { BuiltInRoleError, NotFoundError } from "../backend/backend";
 import { TenantStore } from "../backend/store";
 import { EmulatorBehaviour, checkBehaviour } from "./behaviour";
+import { ServedCatalogue, servedCatalogue } from "./catalogue";
+import type { RecordedCatalogue } from "../backend/recorded";
 import { control } from "./control";
 import { FaultEngine, FaultSpec, FaultStats } from "./faults";
 import { BODY_TIMEOUT_MS, BodyError, HttpError, Reply, RequestIds, errorReply, readBody, routeKey } from "./http";
 import { WriteLag } from "./lag";
 import { routeRequest } from "./routes";
 import { SeedData, applySeed, readSeedFile } from "./seed";
+import { EmulatorTls, generateTls } from "./tls";
 
 export type { EmulatorBehaviour } from "./behaviour";
 
@@ -64,6 +69,13 @@ export interface EmulatorOptions extends Partial<EmulatorBehaviour> {
   /** Seed data, or a JSON seed file, applied at start. */
   seed?: SeedData | string;
   faults?: FaultSpec | string;
+  /** A tenant's recorded catalogue (or its file) to serve and validate against; default: the shipped catalogue's strings. */
+  catalogue?: RecordedCatalogue | string;
+  /**
+   * Serve https with a certificate generated at start (tls.ts), or with the one given; the CA that
+   * signed it is `RunningEmulator.caPem`. Default: plain http.
+   */
+  https?: boolean | EmulatorTls;
   /** One line per request (method, path, status, fault). */
   log?: (line: string) => void;
   /** The secret the control endpoints want in X-Emulator-Token (default: a random one, in RunningEmulator). */
@@ -73,12 +85,16 @@ export interface EmulatorOptions extends Partial<EmulatorBehaviour> {
 }
 
 export interface RunningEmulator {
-  /** The Graph root to give clients, e.g. http://127.0.0.1:4010 (no version segment). */
+  /** The Graph root to give clients, e.g. http://127.0.0.1:4010 or https://127.0.0.1:4010 (no version segment). */
   url: string;
+  /** With https: the PEM of the CA clients must trust (NODE_EXTRA_CA_CERTS or the trust store). */
+  caPem?: string;
   port: number;
   store: TenantStore;
   /** The secret for the control endpoints (X-Emulator-Token). */
   controlToken: string;
+  /** Which catalogue it serves: "shipped catalogue" or the recorded one's hash and source. */
+  catalogue: string;
   close(): Promise<void>;
   setFaults(spec: FaultSpec | string | null): void;
   setOptions(options: Partial<EmulatorBehaviour>): void;
@@ -94,8 +110,9 @@ class Emulator {
   readonly byRoute = new Map<string, number>();
   readonly lag = new WriteLag();
   patchCount = 0;
-  /** The bound address, http://127.0.0.1:<port>: what links and contexts name (never the request's Host). */
+  /** The bound address, http(s)://127.0.0.1:<port>: what links and contexts name (never the request's Host). */
   origin = "http://127.0.0.1";
+  catalogue: ServedCatalogue = servedCatalogue();
 
   constructor(
     readonly store: TenantStore,
@@ -238,7 +255,13 @@ class Emulator {
       fault = "ambiguousPost";
       reply =
         this.faults.ambiguousMode() === "redirect"
-          ? { status: 302, headers: { Location: reply.written.location ?? `${this.origin}${url.pathname}` } }
+          ? // measured: the redirect points at an http:// Location, even from https
+            {
+              status: 302,
+              headers: {
+                Location: (reply.written.location ?? `${this.origin}${url.pathname}`).replace(/^https:/, "http:"),
+              },
+            }
           : errorReply(500, "InternalServerError", "An internal server error occurred.", ids);
     } else if (reply.written && this.faults.fires("dropAfterWrite", method)) {
       return this.destroy(req, method, url, "dropAfterWrite");
@@ -314,15 +337,21 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     });
     const controlToken = opts.controlToken ?? randomUUID();
     const bodyTimeoutMs = opts.bodyTimeoutMs ?? BODY_TIMEOUT_MS;
+    const tls = opts.https === true ? generateTls() : opts.https || undefined;
+    const catalogue = servedCatalogue(opts.catalogue);
     const emu = new Emulator(store, behaviour, opts.faults, controlToken, opts.log, bodyTimeoutMs);
-    const server = http.createServer((req, res) => {
+    emu.catalogue = catalogue;
+    const listener = (req: http.IncomingMessage, res: http.ServerResponse) => {
       emu.handle(req, res).catch((e) => {
         if (!res.headersSent && !res.destroyed) {
           res.writeHead(500, { "Content-Type": "application/json" });
           res.end(JSON.stringify({ error: { code: "InternalServerError", message: String((e as Error).message) } }));
         }
       });
-    });
+    };
+    const server = tls
+      ? https.createServer({ cert: tls.certPem + tls.caPem, key: tls.keyPem }, listener)
+      : http.createServer(listener);
     server.headersTimeout = 10_000;
     server.requestTimeout = bodyTimeoutMs + 5_000; // readBody answers 408 first, in the envelope
     server.on("clientError", (err: NodeJS.ErrnoException, socket) => {
@@ -346,13 +375,15 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
       server.listen(opts.port ?? 0, "127.0.0.1", () => resolve());
     });
     const port = (server.address() as AddressInfo).port;
-    emu.origin = `http://127.0.0.1:${port}`;
+    emu.origin = `${tls ? "https" : "http"}://127.0.0.1:${port}`;
     let closed = false;
     return {
-      url: `http://127.0.0.1:${port}`,
+      url: `${tls ? "https" : "http"}://127.0.0.1:${port}`,
+      ...(tls ? { caPem: tls.caPem } : {}),
       port,
       store,
       controlToken,
+      catalogue: catalogue.source,
       setFaults: (spec) => emu.setFaults(spec),
       setOptions: (o) => {
         emu.behaviour = checkBehaviour({ ...emu.behaviour, ...o });

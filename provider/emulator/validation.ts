@@ -1,6 +1,6 @@
 /** Request-body validation of role and assignment writes: the properties, values and action strings the service accepts. */
 import type { TenantStore } from "../backend/store";
-import { isUnpublishedKey, knownActionStrings } from "../core/catalogue";
+import { isUnpublishedKey } from "../core/catalogue";
 import { normalizeKeys } from "../core/normalise";
 import { SCOPE_PATH, isGuid } from "../core/scope";
 import { WORKLOADS } from "../core/workloads";
@@ -32,7 +32,6 @@ const ASSIGNMENT_PROPS = new Set([
 ]);
 
 const WORKLOAD_IDS = new Set(WORKLOADS.map((w) => w.appScope.toLowerCase()));
-const KNOWN = new Set(knownActionStrings().map((s) => s.toLowerCase()));
 
 function object(body: unknown): Record<string, unknown> {
   if (!body || typeof body !== "object" || Array.isArray(body))
@@ -40,7 +39,7 @@ function object(body: unknown): Record<string, unknown> {
   return body as Record<string, unknown>;
 }
 
-function checkActions(behaviour: EmulatorBehaviour, actions: string[]): void {
+function checkActions(behaviour: EmulatorBehaviour, valid: ReadonlySet<string>, actions: string[]): void {
   for (const a of actions) {
     const k = a.trim().toLowerCase();
     if (isUnpublishedKey(k))
@@ -49,7 +48,7 @@ function checkActions(behaviour: EmulatorBehaviour, actions: string[]): void {
         "BadRequest",
         `The resource action '${a}' is not valid: urn:defender-rbac keys are local to pulumi-defender-rbac and are not Graph action strings.`,
       );
-    if (!KNOWN.has(k))
+    if (!valid.has(k))
       throw new HttpError(
         400,
         "BadRequest",
@@ -73,6 +72,7 @@ function checkProps(b: Record<string, unknown>, declared: Set<string>): void {
 
 export function roleFields(
   behaviour: EmulatorBehaviour,
+  valid: ReadonlySet<string>,
   body: unknown,
   creating: boolean,
 ): { displayName?: string; description?: string; actions?: string[] } {
@@ -105,7 +105,7 @@ export function roleFields(
         throw new HttpError(400, "BadRequest", "excludedResourceActions is not supported.");
       actions.push(...(pa.allowedResourceActions as string[]));
     }
-    checkActions(behaviour, actions);
+    checkActions(behaviour, valid, actions);
     out.actions = normalizeKeys(actions); // the service prunes what a wildcard covers
   }
   return out;
@@ -115,7 +115,13 @@ export function assignmentFields(
   emu: { behaviour: EmulatorBehaviour; store: TenantStore },
   body: unknown,
   creating: boolean,
-): { displayName?: string; roleDefinitionId?: string; principalIds?: string[]; appScopeIds?: string[] } {
+): {
+  displayName?: string;
+  description?: string;
+  roleDefinitionId?: string;
+  principalIds?: string[];
+  appScopeIds?: string[];
+} {
   const b = object(body);
   if (creating && emu.behaviour.strict && "@odata.type" in b) {
     throw new HttpError(
@@ -125,11 +131,21 @@ export function assignmentFields(
     );
   }
   checkProps(b, ASSIGNMENT_PROPS);
-  const out: { displayName?: string; roleDefinitionId?: string; principalIds?: string[]; appScopeIds?: string[] } = {};
+  const out: {
+    displayName?: string;
+    description?: string;
+    roleDefinitionId?: string;
+    principalIds?: string[];
+    appScopeIds?: string[];
+  } = {};
   if (creating || "displayName" in b) {
     if (typeof b.displayName !== "string" || b.displayName.trim() === "")
       throw new HttpError(400, "BadRequest", "displayName is required and must be a non-empty string.");
     out.displayName = b.displayName;
+  }
+  if ("description" in b && b.description !== null) {
+    if (typeof b.description !== "string") throw new HttpError(400, "BadRequest", "description must be a string.");
+    out.description = b.description;
   }
   if (creating) {
     if (typeof b.roleDefinitionId !== "string" || !b.roleDefinitionId)

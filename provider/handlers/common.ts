@@ -25,6 +25,8 @@ export type { CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, U
 
 export interface HandlerContext {
   backend(): Promise<Backend>;
+  /** The stack's `defender-rbac:*` settings (e.g. `allowLockout`); absent in contexts that have none. */
+  settings?(): Record<string, string>;
 }
 
 type Method = "check" | "diff" | "create" | "update" | "delete";
@@ -162,20 +164,13 @@ export class PartialCreateError extends Error {
 
 /** The one failure for adopting an id the tenant does not hold, whatever the resource kind. */
 export function adoptMissing(what: "role" | "role assignment", id: string, backend: Backend, instead: string): Error {
-  return issuesError([adoptMissingIssue(what, id, backend, instead)]);
-}
-
-export function adoptMissingIssue(
-  what: "role" | "role assignment",
-  id: string,
-  backend: Backend,
-  instead: string,
-): Issue {
-  return {
-    code: "invalid_value",
-    path: ["adopt"],
-    message: `no ${what} with id "${id}" exists in the ${backend.name} tenant; remove adopt to ${instead}.`,
-  };
+  return issuesError([
+    {
+      code: "invalid_value",
+      path: ["adopt"],
+      message: `no ${what} with id "${id}" exists in the ${backend.name} tenant; remove adopt to ${instead}.`,
+    },
+  ]);
 }
 
 /**
@@ -196,23 +191,6 @@ export function plainText(field: string, lines = false) {
   };
 }
 
-/**
- * The failure of check for an `adopt` id, when it is known and new (a resource already adopted is left
- * to refresh): `issue` finds what is wrong with the object (missing, built-in, ...). So a bad adopt
- * fails at preview, not at up.
- */
-export async function adoptFailure(
-  olds: Raw,
-  data: Raw,
-  unknown: Set<string>,
-  issue: (id: string) => Promise<Issue | undefined>,
-): Promise<CheckFailure[]> {
-  const id = data.adopt;
-  if (typeof id !== "string" || unknown.has("adopt") || clean(olds).adopt === id) return [];
-  const found = await issue(id);
-  return found ? failuresFromIssues([found]) : [];
-}
-
 /** An Error whose message lists issues, for create/update/delete (after check passed). */
 export function issuesError(issues: Issue[]): Error {
   return new Error(
@@ -222,7 +200,12 @@ export function issuesError(issues: Issue[]): Error {
   );
 }
 
+/** The backend a message names: the one this backend reproduces in parity mode, else itself. */
+export function tenantName(backend: Backend): string {
+  return backend.capabilities().behavesAs ?? backend.name;
+}
+
 /** Failure text for a backend that lacks a capability. */
 export function unsupportedFailure(property: string, backend: Backend, what: string, note?: string): CheckFailure {
-  return { property, reason: `the "${backend.name}" backend cannot ${what}${note ? `: ${note}` : "."}` };
+  return { property, reason: `the "${tenantName(backend)}" backend cannot ${what}${note ? `: ${note}` : "."}` };
 }

@@ -5,6 +5,9 @@
  * grants. Legacy permissions that map to nothing fail the check unless `acceptUnsupported` is set.
  * The created role is marked as imported until edited; re-running adopts the role already imported
  * from the same legacy role instead of creating a duplicate (the portal would duplicate it).
+ * On a backend that cannot read a source's legacy roles (Graph: MDE and MDO), the mapping still works
+ * (it is a fixed table); what only a read gives (members, MDE roles by name) fails at preview naming the
+ * property and the alternative.
  */
 import { z } from "zod";
 import type { Backend, LegacyRoleRecord, RoleRecord } from "../backend/backend";
@@ -18,24 +21,39 @@ import { sameKeySet } from "../core/normalise";
 import { legacySourceNamed, type Workload, workloadOfLegacy } from "../core/workloads";
 import {
   CheckFailure,
+  HandlerContext,
   PartialCreateError,
   Raw,
   ResourceHandler,
   UNKNOWN,
-  adoptFailure,
   adoptReplaces,
   isSentinel,
   clean,
   omit,
   failuresFromIssues,
-  plainText,
   rolesKnownOn,
+  tenantName,
   unsupportedFailure,
   validateKnown,
+  plainText,
 } from "./common";
 import { atomLabel, labelsFor } from "../core/labels";
 import { resolveForBackend } from "./permissions";
-import { RoleState, adoptRole, adoptRoleIssue, bringRoleTo, roleOutputs, updateRoleFields } from "./role";
+import {
+  OwnershipInputs,
+  RoleState,
+  adoptRole,
+  bringRoleTo,
+  checkRoleSafety,
+  deleteRoleSafely,
+  descriptionFailure,
+  ownRole,
+  refuseRoleEdit,
+  roleOutputs,
+  updateRoleFields,
+} from "./role";
+import { lockoutRefusal } from "./lockout";
+import { adoption, creating, issueOf, noteOwner, ownObject, ownerOf, warn } from "./ownership";
 
 /** The inputs a program writes; built once (building it per call was a measured hot spot). */
 const SCHEMA = z.object({
@@ -60,24 +78,27 @@ const SCHEMA = z.object({
   includeAssignments: z.boolean({ error: "includeAssignments must be true or false." }).optional(),
   acceptUnsupported: z.boolean({ error: "acceptUnsupported must be true or false." }).optional(),
   adopt: z.string().trim().min(1).optional(),
+  takeOver: z.boolean({ error: "takeOver must be true or false." }).optional(),
+  managedBy: z.string().optional(),
 });
 
 type Declared = z.infer<typeof SCHEMA>;
 
 /** The inputs after check: the program's, plus the migration check computes from them. */
-export type ImportedRoleInputs = Declared & {
-  /** The legacy model: "mde", "mdo" or "mdi". */
-  sourceId: NonNullable<Workload["legacy"]>;
-  displayName: string;
-  description: string;
-  legacyPermissions: string[];
-  originalId: string;
-  unifiedPermissions: string[];
-  actions: string[];
-  privilegedPermissions: string[];
-  unsupported: string[];
-  legacyMembers: string[];
-};
+export type ImportedRoleInputs = Declared &
+  OwnershipInputs & {
+    /** The legacy model: "mde", "mdo" or "mdi". */
+    sourceId: NonNullable<Workload["legacy"]>;
+    displayName: string;
+    description: string;
+    legacyPermissions: string[];
+    originalId: string;
+    unifiedPermissions: string[];
+    actions: string[];
+    privilegedPermissions: string[];
+    unsupported: string[];
+    legacyMembers: string[];
+  };
 export type ImportedRoleOutputs = ImportedRoleInputs & RoleState & { assignmentId: string | null };
 
 interface Plan {
@@ -107,7 +128,12 @@ async function planImport(
     return undefined;
   }
   const caps = backend.capabilities();
-  if (!caps.legacyImport.includes(source)) {
+  // Which legacy roles the backend can read (names, members). MDO/EOP role groups and roles map through
+  // Microsoft's fixed table and MDE custom roles through the permissions given, so neither needs a read;
+  // only what the read would give (members, MDE roles by name) is refused without it.
+  const readable = caps.legacyImport.includes(source);
+  const tenant = tenantName(backend);
+  if (!readable && source === "mdi") {
     failures.push(unsupportedFailure("source", backend, `import ${SOURCE_NAMES[source]}`, caps.notes.legacyImport));
     return undefined;
   }
@@ -128,7 +154,27 @@ async function planImport(
     });
     return undefined;
   }
-  const tenantRoles = await backend.listLegacyRoles(source);
+  if (!readable && data.includeAssignments) {
+    const what =
+      source === "mdo"
+        ? `the members of the ${SOURCE_NAMES[source]} role group "${data.role}" (Graph has no API for EOP role groups; Security & Compliance PowerShell's Get-RoleGroupMember lists them)`
+        : `who holds the Defender for Endpoint role "${data.role ?? "(given by permissions)"}" (Graph has no API for MDE roles)`;
+    failures.push({
+      property: "includeAssignments",
+      reason: `the "${tenant}" backend cannot read ${what}. Set includeAssignments: false and assign the role with a RoleAssignment to the group ids that hold the ${source === "mdo" ? "EOP role group" : "MDE role"}.`,
+    });
+    return undefined;
+  }
+  if (!readable && source === "mde" && data.role && !data.permissions) {
+    failures.push({
+      property: "role",
+      reason:
+        `the "${tenant}" backend cannot read the Defender for Endpoint role "${data.role}" (Graph has no API for MDE roles or their device-group scoping). ` +
+        `Give the permissions of MDE role "${data.role}" in permissions (\`defender-rbac map --from mde\` shows what they map to); its device-group scoping stays in Defender for Endpoint's settings.`,
+    });
+    return undefined;
+  }
+  const tenantRoles = readable ? await backend.listLegacyRoles(source) : [];
   const role = data.role ?? ""; // set unless source is mde and permissions are given (checked above)
   let legacy: LegacyRoleRecord | undefined;
   let legacyNames: string[];
@@ -204,23 +250,85 @@ async function syncAssignment(
     roleDefinitionId: roleId,
     principalIds: inputs.legacyMembers as string[],
     appScopeIds: canonicalAppScopes([workloadOfLegacy(inputs.sourceId).appScope]),
+    managedBy: ownerOf(inputs).me ?? null,
   };
   if (existing) {
-    if (existing.displayName === desired.displayName && samePrincipals(existing.principalIds, desired.principalIds))
+    if (
+      existing.displayName === desired.displayName &&
+      samePrincipals(existing.principalIds, desired.principalIds) &&
+      (existing.managedBy ?? null) === desired.managedBy
+    )
       return existing.id;
     return (
       await backend.updateAssignment(existing.id, {
         displayName: desired.displayName,
         principalIds: desired.principalIds,
         appScopeIds: desired.appScopeIds,
+        managedBy: desired.managedBy,
       })
     ).id;
   }
-  const found = (await backend.listAssignments({ roleDefinitionId: roleId })).find(
-    (a) => a.displayName === desired.displayName,
-  );
+  // this resource's own assignment (an interrupted create made it), else an unmanaged one of that name
+  const mine = await backend.listAssignments({ roleDefinitionId: roleId });
+  const found =
+    ownObject(mine, desired.managedBy ?? undefined) ??
+    mine.find((a) => !a.managedBy && a.displayName === desired.displayName);
   if (found) return found.id;
   return (await backend.createAssignment(desired)).id;
+}
+
+/**
+ * The role the "never import twice" rule takes over: one already imported from the same legacy role. A
+ * backend that cannot record the import link (Graph) is matched on the name and the "Imported from …"
+ * description.
+ */
+async function alreadyImported(
+  backend: Backend,
+  inputs: Pick<ImportedRoleInputs, "sourceId" | "originalId" | "displayName" | "description">,
+): Promise<RoleRecord | undefined> {
+  return (
+    (await backend.listRoles()).find(
+      (r) => r.imported && r.imported.source === inputs.sourceId && r.imported.originalId === inputs.originalId,
+    ) ??
+    (await backend.findRolesByName(inputs.displayName)).find(
+      (r) => !r.isBuiltIn && !r.imported && r.description === inputs.description,
+    )
+  );
+}
+
+/** This resource's own role, left by an interrupted create: same marker and the same legacy role. */
+function ownImport(backend: Backend, inputs: ImportedRoleInputs): Promise<RoleRecord | undefined> {
+  return ownRole(backend, inputs, (r) =>
+    r.imported
+      ? r.imported.source === inputs.sourceId && r.imported.originalId === inputs.originalId
+      : r.description === inputs.description,
+  );
+}
+
+/** ImportedRole's preview checks of ownership and lockout, the implicit adoption included. */
+async function checkImportSafety(
+  ctx: HandlerContext,
+  backend: Backend,
+  olds: object,
+  inputs: Raw,
+): Promise<CheckFailure[]> {
+  const failures = await checkRoleSafety(ctx, backend, olds, inputs, "ImportedRole", "role");
+  if (failures.length || !creating(olds) || inputs.adopt !== undefined) return failures;
+  if ([inputs.displayName, inputs.description].some((v) => v === UNKNOWN)) return failures;
+  const checked = inputs as ImportedRoleInputs;
+  if (await ownImport(backend, checked)) return failures;
+  const candidate = await alreadyImported(backend, checked);
+  if (!candidate) return failures;
+  const { me, takeOver } = ownerOf(inputs);
+  const a = adoption("role", candidate, me, takeOver, "role");
+  if (a.failure)
+    failures.push({
+      ...a.failure,
+      reason: `${checked.sourceId} role "${checked.legacyPermissions?.join(", ") ?? ""}" is already imported: ${a.failure.reason}`,
+    });
+  inputs.adopts = a.adopts;
+  if (a.adopts) warn(`ImportedRole ${a.adopts} (it was already imported from the same legacy role).`);
+  return failures;
 }
 
 export const importedRoleHandler: ResourceHandler<ImportedRoleInputs, ImportedRoleOutputs> = {
@@ -228,14 +336,6 @@ export const importedRoleHandler: ResourceHandler<ImportedRoleInputs, ImportedRo
     const news: Raw = clean(newsIn);
     const { data, failures, unknown } = validateKnown(SCHEMA, news);
     const inputs: Raw = { ...news, ...data };
-    if (typeof data.adopt === "string" && !failures.some((f) => f.property === "adopt")) {
-      const backend = await ctx.backend();
-      failures.push(
-        ...(await adoptFailure(_olds, data, unknown, async (id) =>
-          adoptRoleIssue(await backend.getRole(id), id, backend, "import a new role"),
-        )),
-      );
-    }
     const computed = [
       "unifiedPermissions",
       "actions",
@@ -291,6 +391,9 @@ export const importedRoleHandler: ResourceHandler<ImportedRoleInputs, ImportedRo
         reason: `the ${backend.name} tenant has no ${plan.source} role "${data.role ?? ""}" to copy assignments from; set includeAssignments: false.`,
       });
     }
+    const tooLong = descriptionFailure(inputs);
+    if (tooLong) failures.push(tooLong);
+    if (!failures.length) failures.push(...(await checkImportSafety(ctx, backend, clean(_olds), inputs)));
     return failures.length
       ? { inputs: inputs as ImportedRoleInputs, failures }
       : { inputs: inputs as ImportedRoleInputs };
@@ -316,23 +419,24 @@ export const importedRoleHandler: ResourceHandler<ImportedRoleInputs, ImportedRo
   async create(ctx, inputsIn) {
     const inputs = clean(inputsIn);
     const backend = await ctx.backend();
-    const desired = { displayName: inputs.displayName, description: inputs.description, actions: inputs.actions };
-    let record: RoleRecord | null = null;
-    if (inputs.adopt) {
+    const { me, takeOver } = ownerOf(inputs);
+    const desired = {
+      displayName: inputs.displayName,
+      description: inputs.description,
+      actions: inputs.actions,
+      managedBy: me ?? null,
+    };
+    // an earlier, interrupted create of this resource may have made the role: take it over (docs/ownership.md)
+    let record: RoleRecord | null = (await ownImport(backend, inputs)) ?? null;
+    if (!record && inputs.adopt) {
       record = await adoptRole(backend, inputs.adopt, "import a new role");
-    } else {
-      // never import twice: a role already imported from this legacy role is taken over. A backend that
-      // cannot record the import link (Graph) is matched on the name and the "Imported from …" description.
-      record =
-        (await backend.listRoles()).find(
-          (r) => r.imported && r.imported.source === inputs.sourceId && r.imported.originalId === inputs.originalId,
-        ) ??
-        (await backend.findRolesByName(desired.displayName)).find(
-          (r) => !r.isBuiltIn && !r.imported && r.description === desired.description,
-        ) ??
-        null;
+    } else if (!record) {
+      // never import twice: a role already imported from this legacy role is taken over
+      record = (await alreadyImported(backend, inputs)) ?? null;
     }
     if (record) {
+      const a = adoption("role", record, me, takeOver, inputs.adopt ? "adopt" : "role");
+      if (a.failure) throw issueOf(a.failure);
       record = await bringRoleTo(backend, record, desired);
     } else {
       record = await backend.createRole({
@@ -377,12 +481,16 @@ export const importedRoleHandler: ResourceHandler<ImportedRoleInputs, ImportedRo
     };
     if (props.includeAssignments) inputs.legacyMembers = assignment ? principalSet(assignment.principalIds) : [];
     outs.legacyMembers = inputs.legacyMembers ?? outs.legacyMembers;
+    if (record.managedBy) inputs.managedBy = record.managedBy;
+    else delete inputs.managedBy;
+    noteOwner("role", record, props);
     return { id, props: outs, inputs };
   },
 
   async update(ctx, id, olds, newsIn) {
     const news = clean(newsIn);
     const backend = await ctx.backend();
+    await refuseRoleEdit(ctx, backend, id, news.actions);
     const record = await updateRoleFields(backend, id, olds, news, "import it again");
     const assignmentId = await syncAssignment(backend, record.id, news, olds.assignmentId ?? null);
     return { outs: outputs(record, news, backend.name, assignmentId) };
@@ -390,8 +498,17 @@ export const importedRoleHandler: ResourceHandler<ImportedRoleInputs, ImportedRo
 
   async delete(ctx, id, props) {
     const backend = await ctx.backend();
-    if (props.assignmentId) await backend.deleteAssignment(props.assignmentId);
+    const own = props.assignmentId ? [String(props.assignmentId)] : [];
+    // Pulumi does not call the provider at preview for a delete: refuse here, before anything is removed
+    const refusal = await lockoutRefusal(
+      ctx,
+      backend,
+      { deleteRoles: [id], deleteAssignments: own },
+      `Deleting imported role "${props.displayName ?? id}" (${id})${own.length ? " and its assignment" : ""}`,
+      "Keep the role, or first assign another role that grants Authorization (manage) over all data sources or that workload.",
+    );
+    if (refusal) throw new Error(`${refusal} Nothing was deleted.`);
+    await deleteRoleSafely(backend, id, own);
     rolesKnownOn(backend).delete(id);
-    await backend.deleteRole(id);
   },
 };

@@ -11,6 +11,7 @@ import type { Issue, Result } from "../core/errors";
 import { foldName } from "../core/names";
 import { normalizeKeys } from "../core/normalise";
 import { resolvePermission } from "../core/resolve";
+import { tenantName } from "./common";
 
 export interface BackendPermissions {
   /** Canonical keys (normalise.ts). */
@@ -61,6 +62,7 @@ export async function resolveForBackend(
 ): Promise<Result<BackendPermissions>> {
   const live = await backend.liveCatalogue();
   const extra = live ? liveActions(live) : undefined;
+  const tenant = tenantName(backend);
   const issues: Issue[] = [];
   const found: { key: string; index: number }[] = [];
   refs.forEach((ref, i) => {
@@ -83,7 +85,7 @@ export async function resolveForBackend(
           code: "unknown_action",
           path: [...path, index],
           message:
-            `"${keyLabel(k)}" is not in the ${backend.name} tenant's permission catalogue (${k}); the tenant cannot grant it. ` +
+            `"${keyLabel(k)}" is not in the ${tenant} tenant's permission catalogue (${k}); the tenant cannot grant it. ` +
             "See what it offers with `defender-rbac catalog --backend graph`.",
         });
       } else keys.push(k);
@@ -101,7 +103,7 @@ export async function resolveForBackend(
         code: "backend_unsupported",
         path: [...path, index],
         message:
-          `"${atomLabel(atom)}" has no published Graph action string, and the ${backend.name} backend's catalogue does not list one. ` +
+          `"${atomLabel(atom)}" has no published Graph action string, and the ${tenant} backend's catalogue does not list one. ` +
           "Use the action string your tenant lists (`defender-rbac catalog --backend graph`), or a wildcard that covers it.",
       });
     }

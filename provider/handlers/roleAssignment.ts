@@ -5,7 +5,7 @@
  * `appScopeIds`; changing the role replaces the assignment, everything else is an update.
  */
 import { z } from "zod";
-import { AssignmentRecord, isNotFound } from "../backend/backend";
+import { AssignmentRecord, Backend, isNotFound } from "../backend/backend";
 import type { DataSourceScope } from "../core/scope";
 import { resolvePrincipalRef } from "../core/access";
 import {
@@ -24,18 +24,20 @@ import {
   Raw,
   ResourceHandler,
   UNKNOWN,
-  adoptFailure,
   adoptMissing,
-  adoptMissingIssue,
   adoptReplaces,
   isSentinel,
   clean,
   failuresFromIssues,
+  isUnknown,
   issuesError,
-  plainText,
   rolesKnownOn,
   validateKnown,
+  plainText,
 } from "./common";
+import { grantsAuthorization, lockoutRefusal } from "./lockout";
+import { adoption, creating, issueOf, noteOwner, ownObject, ownerOf, takeBackFailure, warn } from "./ownership";
+import type { OwnershipInputs } from "./role";
 
 /** The inputs a program writes; built once (building it per call was a measured hot spot). */
 const SCHEMA = z.object({
@@ -54,14 +56,23 @@ const SCHEMA = z.object({
   }),
   scope: z.any().optional(),
   adopt: z.string().trim().min(1, "adopt must be the id of an existing assignment.").optional(),
+  takeOver: z.boolean({ error: "takeOver must be true or false." }).optional(),
+  managedBy: z.string().optional(),
 });
 
 /** The inputs after check: the program's, plus the Graph appScopeIds of the scope. */
-export type RoleAssignmentInputs = Omit<z.infer<typeof SCHEMA>, "scope"> & {
-  scope: DataSourceScope;
-  appScopeIds: string[];
+export type RoleAssignmentInputs = Omit<z.infer<typeof SCHEMA>, "scope"> &
+  OwnershipInputs & {
+    scope: DataSourceScope;
+    appScopeIds: string[];
+    /** Whether the assigned role grants Authorization (manage), as far as preview knows. */
+    authorizationManage?: boolean | string;
+  };
+export type RoleAssignmentOutputs = Omit<RoleAssignmentInputs, "managedBy"> & {
+  assignmentId: string;
+  backend: string;
+  managedBy: string | null;
 };
-export type RoleAssignmentOutputs = RoleAssignmentInputs & { assignmentId: string; backend: string };
 
 export function assignmentOutputs<I extends object>(
   record: AssignmentRecord,
@@ -77,6 +88,8 @@ export function assignmentOutputs<I extends object>(
     appScopeIds,
     assignmentId: record.id,
     backend: backendName,
+    managedBy: record.managedBy ?? null,
+    adopts: ((inputs as Raw).adopts as string | undefined) ?? "",
   };
 }
 
@@ -110,6 +123,83 @@ async function principalIds(ctx: HandlerContext, principals: unknown, failures: 
   return ok ? out : undefined;
 }
 
+/** The refusal for changing or deleting assignment `record` as `change` says, or null. */
+async function assignmentRefusal(
+  ctx: HandlerContext,
+  backend: Backend,
+  record: AssignmentRecord,
+  edit: { principalIds?: string[]; appScopeIds?: string[] } | "delete",
+): Promise<string | null> {
+  const role = await backend.getRole(record.roleDefinitionId);
+  if (!role || !grantsAuthorization(role.actions)) return null;
+  const name = `role assignment "${record.displayName}" (${record.id})`;
+  return edit === "delete"
+    ? lockoutRefusal(
+        ctx,
+        backend,
+        { deleteAssignments: [record.id] },
+        `Deleting ${name}`,
+        "Keep the assignment, or first give another assignment a role that grants Authorization (manage) over all data sources or that workload.",
+      )
+    : lockoutRefusal(
+        ctx,
+        backend,
+        { setAssignments: [{ id: record.id, ...edit }] },
+        `Changing the ${edit.principalIds ? "principals" : "scope"} of ${name}`,
+        "Keep someone in charge: leave the principals and scope as they are, or first give another assignment Authorization (manage) over that workload.",
+      );
+}
+
+/** Preview: adoption on create; taking back, and the lockout of a principal or scope edit, on update. */
+async function checkAssignmentSafety(
+  ctx: HandlerContext,
+  backend: Backend,
+  oldsIn: object,
+  inputsIn: object,
+): Promise<CheckFailure[]> {
+  const olds = oldsIn as Raw;
+  const inputs = inputsIn as Raw;
+  const failures: CheckFailure[] = [];
+  const { me, takeOver } = ownerOf(inputs);
+  const replacing = (inputs.adopt !== undefined && inputs.adopt !== olds.adopt) || inputs.roleId !== olds.roleId;
+  if (creating(olds) || replacing) {
+    inputs.adopts = "";
+    if (typeof inputs.adopt === "string" && inputs.adopt !== UNKNOWN) {
+      const existing = await backend.getAssignment(inputs.adopt);
+      if (!existing)
+        failures.push({
+          property: "adopt",
+          reason: `no role assignment with id "${inputs.adopt}" exists in the ${backend.name} tenant; remove adopt to create a new one.`,
+        });
+      else {
+        const a = adoption("role assignment", existing, me, takeOver, "adopt");
+        if (a.failure) failures.push(a.failure);
+        inputs.adopts = a.adopts;
+        if (a.adopts) warn(`RoleAssignment ${a.adopts}.`);
+      }
+    }
+    return failures;
+  }
+  inputs.adopts = olds.adopts ?? "";
+  const back = takeBackFailure("role assignment", String(olds.displayName ?? inputs.displayName), olds, inputs);
+  if (back) failures.push(back);
+  const principals = inputs.principals as string[];
+  const appScopeIds = inputs.appScopeIds as string[];
+  const principalsChanged = !isUnknown(principals) && !samePrincipals(olds.principals as string[], principals);
+  const scopeChanged = !isUnknown(appScopeIds) && !sameAppScopes(olds.appScopeIds as string[], appScopeIds);
+  if (me && (principalsChanged || scopeChanged)) {
+    const own = ownObject(await backend.listAssignments({ roleDefinitionId: String(olds.roleId) }), me);
+    const refusal = own
+      ? await assignmentRefusal(ctx, backend, own, {
+          ...(principalsChanged ? { principalIds: principals } : {}),
+          ...(scopeChanged ? { appScopeIds } : {}),
+        })
+      : null;
+    if (refusal) failures.push({ property: principalsChanged ? "principals" : "scope", reason: refusal });
+  }
+  return failures;
+}
+
 export const roleAssignmentHandler: ResourceHandler<RoleAssignmentInputs, RoleAssignmentOutputs> = {
   async check(ctx, olds, newsIn) {
     const news: Raw = clean(newsIn);
@@ -132,14 +222,13 @@ export const roleAssignmentHandler: ResourceHandler<RoleAssignmentInputs, RoleAs
       } else failures.push(...failuresFromIssues(s.issues));
     }
     const backend = await ctx.backend();
-    if (backend.capabilities().assignments && !failures.some((f) => f.property === "adopt"))
-      failures.push(
-        ...(await adoptFailure(olds, data, unknown, async (id) =>
-          (await backend.getAssignment(id))
-            ? undefined
-            : adoptMissingIssue("role assignment", id, backend, "create a new one"),
-        )),
-      );
+    // the role's permissions as the program declares them (roleId: role), consumed here: known at
+    // preview even before the role exists, and never stored
+    const declared = news.roleActions;
+    delete inputs.roleActions;
+    // (left out when the role is given by an id whose role this check does not read)
+    if (Array.isArray(declared) && !isUnknown(declared)) inputs.authorizationManage = grantsAuthorization(declared);
+    else delete inputs.authorizationManage;
     if (!backend.capabilities().assignments)
       failures.push({ property: "", reason: `the "${backend.name}" backend cannot manage role assignments.` });
     else if (
@@ -153,13 +242,17 @@ export const roleAssignmentHandler: ResourceHandler<RoleAssignmentInputs, RoleAs
       // (so a preview reads nothing per assignment), and a role created in this update is unknown in
       // preview and known to exist (rolesKnownOn) when the assignment is created
       const role = await backend.getRole(data.roleId);
-      if (role) rolesKnownOn(backend).add(role.id);
-      else
+      if (role) {
+        rolesKnownOn(backend).add(role.id);
+        if (inputs.authorizationManage === undefined) inputs.authorizationManage = grantsAuthorization(role.actions);
+      } else
         failures.push({
           property: "roleId",
           reason: `no role with id "${data.roleId}" exists in the ${backend.name} tenant; pass the id of a UnifiedRole or ImportedRole (e.g. role.id).`,
         });
     }
+    if (!failures.length && backend.capabilities().assignments)
+      failures.push(...(await checkAssignmentSafety(ctx, backend, clean(olds), inputs)));
     const checked = inputs as RoleAssignmentInputs;
     return failures.length ? { inputs: checked, failures } : { inputs: checked };
   },
@@ -175,22 +268,29 @@ export const roleAssignmentHandler: ResourceHandler<RoleAssignmentInputs, RoleAs
       isSentinel(news.principals) ||
       !samePrincipals(olds.principals, news.principals) ||
       isSentinel(news.appScopeIds) ||
-      !sameAppScopes(olds.appScopeIds, news.appScopeIds);
+      !sameAppScopes(olds.appScopeIds, news.appScopeIds) ||
+      (!!news.managedBy && olds.managedBy !== news.managedBy);
     return { changes: changed, replaces };
   },
 
   async create(ctx, inputsIn) {
     const inputs = clean(inputsIn);
     const backend = await ctx.backend();
+    const { me, takeOver } = ownerOf(inputs);
     const desired = {
       displayName: inputs.displayName,
       roleDefinitionId: inputs.roleId,
       principalIds: inputs.principals,
       appScopeIds: inputs.appScopeIds,
+      managedBy: me ?? null,
     };
-    if (inputs.adopt) {
-      const existing = await backend.getAssignment(inputs.adopt);
-      if (!existing) throw adoptMissing("role assignment", inputs.adopt, backend, "create a new one");
+    // the backend returns the assignment an earlier, interrupted create of this resource made (its
+    // marker, on the same role), which is then brought to the desired fields (docs/ownership.md)
+    {
+      const existing = inputs.adopt
+        ? await backend.getAssignment(inputs.adopt)
+        : await backend.createAssignment(desired);
+      if (!existing) throw adoptMissing("role assignment", inputs.adopt!, backend, "create a new one");
       if (existing.roleDefinitionId !== desired.roleDefinitionId) {
         throw issuesError([
           {
@@ -200,8 +300,11 @@ export const roleAssignmentHandler: ResourceHandler<RoleAssignmentInputs, RoleAs
           },
         ]);
       }
+      const a = adoption("role assignment", existing, me, takeOver, "adopt");
+      if (a.failure) throw issueOf(a.failure);
       const same =
         existing.displayName === desired.displayName &&
+        (existing.managedBy ?? null) === desired.managedBy &&
         samePrincipals(existing.principalIds, desired.principalIds) &&
         sameAppScopes(existing.appScopeIds, desired.appScopeIds);
       const record = same
@@ -210,11 +313,10 @@ export const roleAssignmentHandler: ResourceHandler<RoleAssignmentInputs, RoleAs
             displayName: desired.displayName,
             principalIds: desired.principalIds,
             appScopeIds: desired.appScopeIds,
+            managedBy: desired.managedBy,
           });
       return { id: record.id, outs: assignmentOutputs(record, inputs, backend.name) };
     }
-    const record = await backend.createAssignment(desired);
-    return { id: record.id, outs: assignmentOutputs(record, inputs, backend.name) };
   },
 
   async read(ctx, id, propsIn) {
@@ -234,7 +336,12 @@ export const roleAssignmentHandler: ResourceHandler<RoleAssignmentInputs, RoleAs
       scope,
       appScopeIds: outs.appScopeIds,
       ...(props.adopt !== undefined ? { adopt: props.adopt } : {}),
+      ...(props.takeOver !== undefined ? { takeOver: props.takeOver } : {}),
+      ...(props.authorizationManage !== undefined ? { authorizationManage: props.authorizationManage } : {}),
+      ...(record.managedBy ? { managedBy: record.managedBy } : {}),
+      adopts: props.adopts ?? "",
     };
+    noteOwner("role assignment", record, props);
     return { id, props: outs, inputs };
   },
 
@@ -245,7 +352,19 @@ export const roleAssignmentHandler: ResourceHandler<RoleAssignmentInputs, RoleAs
       ...(olds.displayName !== news.displayName ? { displayName: news.displayName } : {}),
       ...(!samePrincipals(olds.principals, news.principals) ? { principalIds: news.principals } : {}),
       ...(!sameAppScopes(olds.appScopeIds, news.appScopeIds) ? { appScopeIds: news.appScopeIds } : {}),
+      ...(news.managedBy && olds.managedBy !== news.managedBy ? { managedBy: news.managedBy } : {}),
     };
+    // the lockout check again when the change is applied: the tenant may have changed since the preview
+    if (patch.principalIds || patch.appScopeIds) {
+      const current = await backend.getAssignment(id);
+      const refusal = current
+        ? await assignmentRefusal(ctx, backend, current, {
+            ...(patch.principalIds ? { principalIds: patch.principalIds } : {}),
+            ...(patch.appScopeIds ? { appScopeIds: patch.appScopeIds } : {}),
+          })
+        : null;
+      if (refusal) throw new Error(`${refusal} Nothing was changed.`);
+    }
     const record = await (
       Object.keys(patch).length ? backend.updateAssignment(id, patch) : backend.getAssignment(id)
     ).catch((e) => {
@@ -261,6 +380,10 @@ export const roleAssignmentHandler: ResourceHandler<RoleAssignmentInputs, RoleAs
 
   async delete(ctx, id) {
     const backend = await ctx.backend();
+    // Pulumi does not call the provider at preview for a delete: refuse here, before anything is removed
+    const current = await backend.getAssignment(id);
+    const refusal = current ? await assignmentRefusal(ctx, backend, current, "delete") : null;
+    if (refusal) throw new Error(`${refusal} Nothing was deleted.`);
     await backend.deleteAssignment(id);
   },
 };

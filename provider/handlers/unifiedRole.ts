@@ -10,18 +10,29 @@ import {
   Raw,
   ResourceHandler,
   UNKNOWN,
-  adoptFailure,
   adoptReplaces,
   isSentinel,
   clean,
   failuresFromIssues,
-  plainText,
   rolesKnownOn,
   validateKnown,
+  plainText,
 } from "./common";
 import { keyReference } from "../core/labels";
 import { resolveForBackend } from "./permissions";
-import { RoleState, adoptRole, adoptRoleIssue, bringRoleTo, roleOutputs, updateRoleFields } from "./role";
+import {
+  OwnershipInputs,
+  RoleState,
+  adoptOwnedRole,
+  bringRoleTo,
+  checkRoleSafety,
+  deleteRoleSafely,
+  descriptionFailure,
+  refuseRoleEdit,
+  roleOutputs,
+  updateRoleFields,
+} from "./role";
+import { noteOwner, ownerOf } from "./ownership";
 
 /** The inputs a program writes; built once (building it per call was a measured hot spot). */
 const SCHEMA = z.object({
@@ -43,31 +54,26 @@ const SCHEMA = z.object({
       'permissions must hold at least one permission, e.g. "Security operations \\ Security data \\ Security data basics (read)".',
     ),
   adopt: z.string().trim().min(1, "adopt must be the id of an existing role.").optional(),
+  takeOver: z.boolean({ error: "takeOver must be true or false." }).optional(),
+  managedBy: z.string().optional(),
 });
 
 /** The inputs after check: the program's, plus what check computes from them. */
-export type UnifiedRoleInputs = z.infer<typeof SCHEMA> & {
-  description: string;
-  /** Canonical permission keys (normalise.ts). */
-  actions: string[];
-  resolvedPermissions: string[];
-  privilegedPermissions: string[];
-};
+export type UnifiedRoleInputs = z.infer<typeof SCHEMA> &
+  OwnershipInputs & {
+    description: string;
+    /** Canonical permission keys (normalise.ts). */
+    actions: string[];
+    resolvedPermissions: string[];
+    privilegedPermissions: string[];
+  };
 export type UnifiedRoleOutputs = UnifiedRoleInputs & RoleState;
 
 export const unifiedRoleHandler: ResourceHandler<UnifiedRoleInputs, UnifiedRoleOutputs> = {
-  async check(ctx, olds, newsIn) {
+  async check(ctx, _olds, newsIn) {
     const news: Raw = clean(newsIn);
     const { data, failures, unknown } = validateKnown(SCHEMA, news);
     const inputs: Raw = { ...news, ...data };
-    if (!failures.some((f) => f.property === "adopt")) {
-      const backend = await ctx.backend();
-      failures.push(
-        ...(await adoptFailure(olds, data, unknown, async (id) =>
-          adoptRoleIssue(await backend.getRole(id), id, backend, "create a new role"),
-        )),
-      );
-    }
     if (unknown.has("permissions")) {
       inputs.actions = UNKNOWN;
       inputs.resolvedPermissions = UNKNOWN;
@@ -83,6 +89,12 @@ export const unifiedRoleHandler: ResourceHandler<UnifiedRoleInputs, UnifiedRoleO
       }
     }
     if (inputs.description === undefined) inputs.description = "";
+    const tooLong = descriptionFailure(inputs);
+    if (tooLong) failures.push(tooLong);
+    if (!failures.length)
+      failures.push(
+        ...(await checkRoleSafety(ctx, await ctx.backend(), clean(_olds), inputs, "UnifiedRole", "permissions")),
+      );
     const checked = inputs as UnifiedRoleInputs;
     return failures.length ? { inputs: checked, failures } : { inputs: checked };
   },
@@ -92,6 +104,7 @@ export const unifiedRoleHandler: ResourceHandler<UnifiedRoleInputs, UnifiedRoleO
     const changed =
       olds.displayName !== news.displayName ||
       (olds.description ?? "") !== (news.description ?? "") ||
+      (!!news.managedBy && olds.managedBy !== news.managedBy) ||
       isSentinel(news.actions) ||
       !sameKeySet(olds.actions ?? [], news.actions ?? []);
     return { changes: changed || replaces.length > 0, replaces };
@@ -100,14 +113,21 @@ export const unifiedRoleHandler: ResourceHandler<UnifiedRoleInputs, UnifiedRoleO
   async create(ctx, inputsIn) {
     const inputs = clean(inputsIn);
     const backend = await ctx.backend();
-    const desired = { displayName: inputs.displayName, description: inputs.description ?? "", actions: inputs.actions };
+    const desired = {
+      displayName: inputs.displayName,
+      description: inputs.description ?? "",
+      actions: inputs.actions,
+      managedBy: ownerOf(inputs).me ?? null,
+    };
     if (inputs.adopt) {
-      const existing = await adoptRole(backend, inputs.adopt, "create a new role");
+      const existing = await adoptOwnedRole(backend, inputs.adopt, "create a new role", inputs);
       const record = await bringRoleTo(backend, existing, desired);
       rolesKnownOn(backend).add(record.id);
       return { id: record.id, outs: roleOutputs(record, inputs, backend.name) };
     }
-    const record = await backend.createRole(desired);
+    // the backend returns the role an earlier, interrupted create of this resource made (its marker),
+    // which is then brought to the desired fields (docs/ownership.md)
+    const record = await bringRoleTo(backend, await backend.createRole(desired), desired);
     rolesKnownOn(backend).add(record.id);
     return { id: record.id, outs: roleOutputs(record, inputs, backend.name) };
   },
@@ -129,24 +149,26 @@ export const unifiedRoleHandler: ResourceHandler<UnifiedRoleInputs, UnifiedRoleO
       resolvedPermissions: outs.resolvedPermissions,
       privilegedPermissions: outs.privilegedPermissions,
       ...(props.adopt !== undefined ? { adopt: props.adopt } : {}),
+      ...(props.takeOver !== undefined ? { takeOver: props.takeOver } : {}),
+      ...(record.managedBy ? { managedBy: record.managedBy } : {}),
+      adopts: props.adopts ?? "",
     };
     outs.permissions = inputs.permissions;
+    noteOwner("role", record, props);
     return { id, props: outs, inputs };
   },
 
   async update(ctx, id, olds, newsIn) {
     const news = clean(newsIn);
     const backend = await ctx.backend();
+    await refuseRoleEdit(ctx, backend, id, news.actions);
     const record = await updateRoleFields(backend, id, olds, news, "recreate it");
     return { outs: roleOutputs(record, news, backend.name) };
   },
 
-  async delete(ctx, id, props) {
+  async delete(ctx, id) {
     const backend = await ctx.backend();
-    const record = await backend.getRole(id);
-    if (record?.isBuiltIn) return; // never delete a built-in role, even if state says so
-    void props;
+    await deleteRoleSafely(backend, id);
     rolesKnownOn(backend).delete(id);
-    await backend.deleteRole(id);
   },
 };

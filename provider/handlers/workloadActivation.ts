@@ -4,11 +4,17 @@
  * Office 365; it lists the access that widens as `warnings`. Deleting the resource leaves the workload
  * as it is unless `deactivateOnDelete` is set: activation is a tenant-wide switch, not something a
  * `pulumi destroy` should flip by accident.
+ *
+ * `managedIn: "portal"` is for tenants where no API can flip the switch (Graph has none,
+ * docs/activation.md): the resource declares the state the operator sets in the Defender portal, runs
+ * every check against the live tenant's roles and assignments at preview (and again at up), never calls
+ * an activation API, and says in `portalStep` and `warnings` that the switch is done in the portal.
+ * The current state cannot be read there, so the checks always run as for a change.
  */
 import { z } from "zod";
 import type { Backend, WorkloadState } from "../backend/backend";
 import { activationWorkload, assessActivation, AUTHORIZATION_MANAGE } from "../core/activation";
-import { orList, type Workload, WORKLOADS } from "../core/workloads";
+import { orList, type Workload, WORKLOADS, workloadByAppScope } from "../core/workloads";
 import { keyCovers } from "../core/normalise";
 import { scopeReachesWorkload } from "../core/scope";
 import {
@@ -35,16 +41,46 @@ const SCHEMA = z.object({
     .array(z.string(), { error: "authorizationAssignments must be a list of RoleAssignment ids." })
     .optional(),
   deactivateOnDelete: z.boolean({ error: "deactivateOnDelete must be true or false." }).optional(),
+  managedIn: z
+    .enum(["api", "portal"], {
+      error:
+        'managedIn must be "api" (the backend switches the workload) or "portal" (you switch it in the Defender portal).',
+    })
+    .optional(),
 });
 
-/** The inputs after check: the program's, plus the workload's appScopeId and the widening warnings. */
+/** The inputs after check: the program's, plus the workload's appScopeId, the widening warnings and, portal mode, the step. */
 export type WorkloadActivationInputs = z.infer<typeof SCHEMA> & {
   active: boolean;
   workloadId: Workload["appScope"];
   warnings: string[];
+  portalStep?: string | null;
 };
 export type WorkloadActivationOutputs = WorkloadActivationInputs & { backend: string };
-type Planned = Pick<WorkloadActivationInputs, "workloadId" | "active" | "exchangeOnline" | "authorizationAssignments">;
+type Planned = Pick<
+  WorkloadActivationInputs,
+  "workloadId" | "active" | "exchangeOnline" | "authorizationAssignments" | "managedIn"
+>;
+
+const PORTAL_PATH = "Settings > Microsoft Defender XDR > Permissions and roles";
+
+/** What the operator does in the portal, said plainly (the resource never switches anything in this mode). */
+export function portalStep(workload: Workload["appScope"], active: boolean, exchangeOnline?: boolean): string {
+  const name = workloadByAppScope(workload)?.displayName ?? workload;
+  const what = active
+    ? `turn Unified RBAC on for ${name}${workload === "Mdo" && exchangeOnline ? ", with Exchange Online permissions," : ""}`
+    : `turn Unified RBAC off for ${name}`;
+  return `Not switched by Pulumi (managedIn: "portal"): ${what} yourself in the Defender portal (${PORTAL_PATH}) once this update has run; the checks above ran against the live tenant.`;
+}
+
+const isPortal = (p: { managedIn?: string }) => p.managedIn === "portal";
+
+/** The declared state (portal mode): what the operator sets, never read from or written to the tenant. */
+const declared = (inputs: Planned): WorkloadState => ({
+  workload: inputs.workloadId,
+  active: inputs.active,
+  ...(inputs.workloadId === "Mdo" ? { exchangeOnline: !!inputs.exchangeOnline } : {}),
+});
 
 async function tenantView(backend: Backend) {
   const [roles, assignments] = await Promise.all([backend.listRoles(), backend.listAssignments()]);
@@ -76,12 +112,39 @@ async function checkListed(backend: Backend, ids: string[], workload: Workload["
   return failures;
 }
 
+/**
+ * Checks, at preview, the listed assignments the program passed as resources: each must grant
+ * Authorization (manage) over the workload. `grants` is true when one is known to; `unknown` when one
+ * cannot be judged yet (its role given only by an id not known at preview).
+ */
+function plannedAssignments(plan: unknown, workload: Workload["appScope"]) {
+  const failures: CheckFailure[] = [];
+  let grants = false;
+  let unknown = !Array.isArray(plan);
+  for (const [i, p] of (Array.isArray(plan) ? plan : []).entries()) {
+    if (!p || typeof p !== "object" || typeof p.authorizationManage !== "boolean" || isUnknown(p.appScopeIds)) {
+      unknown = true;
+      continue;
+    }
+    if (p.authorizationManage === true && scopeReachesWorkload(p.appScopeIds, workload)) grants = true;
+    else
+      failures.push({
+        property: `authorizationAssignments[${i}]`,
+        reason: `assignment "${isUnknown(p.displayName) ? `#${i}` : p.displayName}" does not grant "Authorization (manage)" over ${workload}; assign a role holding it over all data sources or ${workload}.`,
+      });
+  }
+  return { failures, grants, unknown };
+}
+
 function stateOf(states: WorkloadState[], w: Workload["appScope"]): WorkloadState {
   return states.find((s) => s.workload === w) ?? { workload: w, active: false };
 }
 
 async function assess(backend: Backend, inputs: Planned, pending: boolean) {
-  const current = stateOf(await backend.getActivation(), inputs.workloadId);
+  // in the portal mode the state cannot be read (and is never asked for): check as for a change
+  const current = isPortal(inputs)
+    ? { workload: inputs.workloadId, active: !inputs.active }
+    : stateOf(await backend.getActivation(), inputs.workloadId);
   const turningOn = inputs.active && !current.active;
   const a = assessActivation(
     { workload: inputs.workloadId, active: inputs.active, exchangeOnline: inputs.exchangeOnline },
@@ -101,6 +164,8 @@ function outputs(
     workloadId: state.workload,
     active: state.active,
     ...(state.workload === "Mdo" ? { exchangeOnline: !!state.exchangeOnline } : {}),
+    managedIn: isPortal(inputs) ? "portal" : "api",
+    portalStep: isPortal(inputs) ? portalStep(state.workload, state.active, state.exchangeOnline) : null,
     backend: backendName,
   };
 }
@@ -117,6 +182,7 @@ async function apply(backend: Backend, inputs: Planned): Promise<WorkloadState> 
         "\nNothing was changed.",
     );
   }
+  if (isPortal(inputs)) return declared(inputs); // never switched here: the operator does it in the portal
   return backend.setActivation({
     workload: inputs.workloadId,
     active: inputs.active,
@@ -149,11 +215,29 @@ export const workloadActivationHandler: ResourceHandler<WorkloadActivationInputs
     if (failures.length) return { inputs, failures };
     const backend = await ctx.backend();
     const caps = backend.capabilities();
-    if (caps.activation !== "read-write") {
-      failures.push(unsupportedFailure("workload", backend, "change Unified RBAC activation", caps.notes.activation));
+    const portal = isPortal(data);
+    if (!portal && caps.activation !== "read-write") {
+      failures.push(
+        unsupportedFailure(
+          "workload",
+          backend,
+          "change Unified RBAC activation",
+          `${caps.notes.activation ?? ""} Or set managedIn: "portal": the resource then declares the state you set in the portal and runs every check against the tenant at preview.`.trim(),
+        ),
+      );
       return { inputs, failures };
     }
-    const pending = isUnknown(news.authorizationAssignments);
+    if (portal && data.deactivateOnDelete) {
+      failures.push({
+        property: "deactivateOnDelete",
+        reason:
+          'with managedIn: "portal" nothing is switched by Pulumi, so nothing can be switched off on delete; deactivate in the portal, and remove deactivateOnDelete.',
+      });
+      return { inputs, failures };
+    }
+    // what preview knows of listed assignments that do not exist yet (the resources were passed)
+    const planned = plannedAssignments(news.authorizationPlan, w);
+    const pending = isUnknown(news.authorizationAssignments) && (planned.grants || planned.unknown);
     // an exchangeOnline still unknown in preview is not "true" (the sentinel is a truthy string)
     const a = await assess(
       backend,
@@ -161,9 +245,15 @@ export const workloadActivationHandler: ResourceHandler<WorkloadActivationInputs
       pending,
     );
     failures.push(...failuresFromIssues(a.failures));
-    if (a.turningOn && !pending && data.authorizationAssignments?.length)
+    if (a.turningOn) failures.push(...planned.failures);
+    if (a.turningOn && !isUnknown(news.authorizationAssignments) && data.authorizationAssignments?.length)
       failures.push(...(await checkListed(backend, data.authorizationAssignments, w)));
     inputs.warnings = a.turningOn || !inputs.active ? a.warnings : [];
+    if (portal) {
+      inputs.managedIn = "portal";
+      inputs.portalStep = portalStep(w, !!inputs.active, !!inputs.exchangeOnline && !unknown.has("exchangeOnline"));
+      inputs.warnings = [inputs.portalStep, ...inputs.warnings];
+    }
     return failures.length ? { inputs, failures } : { inputs };
   },
 
@@ -172,6 +262,7 @@ export const workloadActivationHandler: ResourceHandler<WorkloadActivationInputs
     const changed =
       replaces.length > 0 ||
       olds.active !== news.active ||
+      (olds.managedIn ?? "api") !== (news.managedIn ?? "api") ||
       !!olds.exchangeOnline !== !!news.exchangeOnline ||
       !!olds.deactivateOnDelete !== !!news.deactivateOnDelete;
     return { changes: changed, replaces, deleteBeforeReplace: replaces.length > 0 };
@@ -187,7 +278,8 @@ export const workloadActivationHandler: ResourceHandler<WorkloadActivationInputs
   async read(ctx, id, propsIn) {
     const props = clean(propsIn);
     const backend = await ctx.backend();
-    const state = stateOf(await backend.getActivation(), props.workloadId);
+    // portal mode: the state cannot be read; what was declared stands
+    const state = isPortal(props) ? declared(props) : stateOf(await backend.getActivation(), props.workloadId);
     const outs = outputs(state, props, backend.name);
     const inputs: WorkloadActivationInputs & { backend?: string } = {
       ...clean(props),
@@ -195,6 +287,7 @@ export const workloadActivationHandler: ResourceHandler<WorkloadActivationInputs
       ...(state.workload === "Mdo" ? { exchangeOnline: !!state.exchangeOnline } : {}),
     };
     delete inputs.backend;
+    delete inputs.portalStep;
     return { id, props: outs, inputs };
   },
 
@@ -206,7 +299,7 @@ export const workloadActivationHandler: ResourceHandler<WorkloadActivationInputs
   },
 
   async delete(ctx, _id, props) {
-    if (!props.deactivateOnDelete) return; // retained: see the header comment
+    if (!props.deactivateOnDelete || isPortal(props)) return; // retained: see the header comment
     const backend = await ctx.backend();
     await backend.setActivation({
       workload: props.workloadId,

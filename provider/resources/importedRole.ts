@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { listText, warnPrivileged } from "./privileged";
-import { MODULE, PROVIDERS } from "./shell";
+import { MODULE, PROVIDERS, managedBy } from "./shell";
 
 export interface ImportedRoleArgs {
   /** "mde" (Defender for Endpoint / Vulnerability Management), "mdo" (Defender for Office 365 / EOP) or "mdi" (Defender for Identity). */
@@ -18,6 +18,11 @@ export interface ImportedRoleArgs {
   acceptUnsupported?: pulumi.Input<boolean>;
   /** Take over an existing (e.g. portal-imported) role by id. */
   adopt?: pulumi.Input<string>;
+  /**
+   * Allow taking over a role another stack (or another resource) manages, by `adopt` or by the "never
+   * import twice" rule. Without it, preview refuses and names the owner (docs/ownership.md).
+   */
+  takeOver?: pulumi.Input<boolean>;
 }
 
 /** A role migrated from an individual RBAC model, with its unified permissions computed at plan time. */
@@ -40,6 +45,13 @@ export class ImportedRole extends pulumi.dynamic.Resource {
   declare readonly imported: pulumi.Output<boolean>;
   declare readonly assignmentId: pulumi.Output<string | null>;
   declare readonly catalogueVersion: pulumi.Output<string>;
+  /** The ownership marker the role (and its assignment) carry in the tenant: this resource's URN. */
+  declare readonly managedBy: pulumi.Output<string>;
+  /**
+   * At preview of a create: the existing role this resource takes over (by `adopt`, or because it was
+   * already imported from the same legacy role), or "" when it creates one.
+   */
+  declare readonly adopts: pulumi.Output<string>;
 
   constructor(name: string, args: ImportedRoleArgs, opts?: pulumi.CustomResourceOptions) {
     super(
@@ -64,7 +76,9 @@ export class ImportedRole extends pulumi.dynamic.Resource {
         privilegedPermissions: undefined,
         isBuiltIn: undefined,
         backend: undefined,
+        adopts: undefined,
         ...args,
+        managedBy: managedBy("ImportedRole", name, opts),
       },
       opts,
       MODULE,

@@ -3,7 +3,7 @@ import type { DataSourceScope } from "../core/scope";
 import type { Workload } from "../core/workloads";
 import { ImportedRole } from "./importedRole";
 import { listText, warnPrivileged } from "./privileged";
-import { MODULE, PROVIDERS } from "./shell";
+import { MODULE, PROVIDERS, managedBy } from "./shell";
 import { UnifiedRole } from "./unifiedRole";
 
 export type { DataSourceScope } from "../core/scope";
@@ -27,7 +27,9 @@ export const Scope = {
 export interface RoleAssignmentArgs {
   /**
    * The role to assign: the UnifiedRole or ImportedRole itself, or a role id. Given the resource, the
-   * preview warns when the role grants privileged permissions. Changing it replaces the assignment.
+   * preview warns when the role grants privileged permissions, and knows what it grants even before the
+   * role exists (e.g. for a WorkloadActivation's authorizationAssignments). Changing it replaces the
+   * assignment.
    */
   roleId: pulumi.Input<string> | UnifiedRole | ImportedRole;
   displayName: pulumi.Input<string>;
@@ -37,6 +39,8 @@ export interface RoleAssignmentArgs {
   scope?: pulumi.Input<DataSourceScope>;
   /** Take over an existing assignment by id. */
   adopt?: pulumi.Input<string>;
+  /** Allow `adopt` to take over an assignment another stack (or resource) manages (docs/ownership.md). */
+  takeOver?: pulumi.Input<boolean>;
 }
 
 /** A Defender XDR role assignment: one role, several principals, a data-source scope. */
@@ -49,6 +53,12 @@ export class RoleAssignment extends pulumi.dynamic.Resource {
   declare readonly appScopeIds: pulumi.Output<string[]>;
   declare readonly assignmentId: pulumi.Output<string>;
   declare readonly backend: pulumi.Output<string>;
+  /** Whether the assigned role grants Authorization (manage) (known at preview when roleId is the role itself). */
+  declare readonly authorizationManage: pulumi.Output<boolean>;
+  /** The ownership marker the assignment carries in the tenant: this resource's URN. */
+  declare readonly managedBy: pulumi.Output<string>;
+  /** At preview of a create: the existing assignment this resource takes over (adopt), or "". */
+  declare readonly adopts: pulumi.Output<string>;
 
   constructor(name: string, args: RoleAssignmentArgs, opts?: pulumi.CustomResourceOptions) {
     const role = args.roleId instanceof UnifiedRole || args.roleId instanceof ImportedRole ? args.roleId : undefined;
@@ -60,8 +70,13 @@ export class RoleAssignment extends pulumi.dynamic.Resource {
         appScopeIds: undefined,
         assignmentId: undefined,
         backend: undefined,
+        authorizationManage: undefined,
+        adopts: undefined,
         ...args,
         roleId: role ? role.id : (args.roleId as pulumi.Input<string>),
+        // the role's permissions as the program declares them: check turns them into authorizationManage
+        ...(role ? { roleActions: role.actions } : {}),
+        managedBy: managedBy("RoleAssignment", name, opts),
       },
       opts,
       MODULE,

@@ -5,7 +5,7 @@
  * working after the project folder moves or the package is upgraded (read and delete of old resources
  * then run the installed implementation). One instance per kind, so the SDK's serialization cache hits.
  */
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import type * as Engine from "../engine";
 
 export function shellFor(kind: Engine.ResourceKind): pulumi.dynamic.ResourceProvider {
@@ -33,4 +33,17 @@ export const MODULE = "defender-rbac";
 /** The type token of a kind's resources, as the engine, state files and policy packs see it. */
 export function typeToken(kind: Engine.ResourceKind): string {
   return `pulumi-nodejs:dynamic/${MODULE}:${kind}`;
+}
+
+/**
+ * The ownership marker of a resource (core/ownership.ts): its URN, computed in the constructor because a
+ * dynamic provider is handed only the inputs. It names the stack and project too, so the tenant object
+ * says which stack manages it.
+ */
+export function managedBy(
+  kind: Engine.ResourceKind,
+  name: string,
+  opts: pulumi.CustomResourceOptions | undefined,
+): pulumi.Output<string> {
+  return pulumi.createUrn(name, typeToken(kind), opts?.parent);
 }

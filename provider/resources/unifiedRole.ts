@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { listText, warnPrivileged } from "./privileged";
-import { MODULE, PROVIDERS } from "./shell";
+import { MODULE, PROVIDERS, managedBy } from "./shell";
 
 export interface UnifiedRoleArgs {
   /** The role's name. Changing it renames the role in place. */
@@ -15,6 +15,11 @@ export interface UnifiedRoleArgs {
   permissions: pulumi.Input<pulumi.Input<string>[]>;
   /** Take over an existing role by id instead of creating one (dynamic resources cannot be `pulumi import`ed). */
   adopt?: pulumi.Input<string>;
+  /**
+   * Allow `adopt` to take over a role that another stack (or another resource) manages. Without it,
+   * preview refuses and names the owner. The other stack then no longer manages it (docs/ownership.md).
+   */
+  takeOver?: pulumi.Input<boolean>;
 }
 
 /** A custom Defender XDR Unified RBAC role. */
@@ -33,6 +38,10 @@ export class UnifiedRole extends pulumi.dynamic.Resource {
   declare readonly imported: pulumi.Output<boolean>;
   declare readonly catalogueVersion: pulumi.Output<string>;
   declare readonly backend: pulumi.Output<string>;
+  /** The ownership marker the role carries in the tenant: this resource's URN. */
+  declare readonly managedBy: pulumi.Output<string>;
+  /** At preview of a create: the existing role this resource takes over (adopt), or "" when it creates one. */
+  declare readonly adopts: pulumi.Output<string>;
 
   constructor(name: string, args: UnifiedRoleArgs, opts?: pulumi.CustomResourceOptions) {
     super(
@@ -49,7 +58,9 @@ export class UnifiedRole extends pulumi.dynamic.Resource {
         imported: undefined,
         catalogueVersion: undefined,
         backend: undefined,
+        adopts: undefined,
         ...args,
+        managedBy: managedBy("UnifiedRole", name, opts),
       },
       opts,
       MODULE,

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { RoleAssignment } from "./roleAssignment";
 import { MODULE, PROVIDERS } from "./shell";
 
 export interface WorkloadActivationArgs {
@@ -9,12 +10,19 @@ export interface WorkloadActivationArgs {
   /** office365 only: also govern Exchange Online permissions (needs the workload active). */
   exchangeOnline?: pulumi.Input<boolean>;
   /**
-   * RoleAssignments that keep someone able to manage authorization once the workload is active. The
-   * activation waits for them, and preview checks them once their ids are known.
+   * RoleAssignments that keep someone able to manage authorization once the workload is active: the
+   * resources themselves (best: preview checks that each grants Authorization (manage) over the
+   * workload, even before they exist) or their ids (checked once known). The activation waits for them.
    */
-  authorizationAssignments?: pulumi.Input<pulumi.Input<string>[]>;
+  authorizationAssignments?: pulumi.Input<pulumi.Input<string>[]> | (RoleAssignment | pulumi.Input<string>)[];
   /** Deactivate the workload when this resource is deleted (default false: the switch is left as it is). */
   deactivateOnDelete?: pulumi.Input<boolean>;
+  /**
+   * "api" (default): the backend switches the workload. "portal": you switch it in the Defender portal (Graph has
+   * no activation API); the resource declares that state, runs every check against the tenant at preview, never
+   * calls an activation API, and says so in `portalStep` and `warnings`.
+   */
+  managedIn?: pulumi.Input<"api" | "portal">;
 }
 
 /** Unified RBAC activation for one workload, with lockout and dependency checks at preview. */
@@ -24,9 +32,15 @@ export class WorkloadActivation extends pulumi.dynamic.Resource {
   declare readonly exchangeOnline: pulumi.Output<boolean | undefined>;
   /** Access that widens (or, on deactivation, what to know) when the change is applied. */
   declare readonly warnings: pulumi.Output<string[]>;
+  /** "api" or "portal". */
+  declare readonly managedIn: pulumi.Output<string>;
+  /** Portal mode: the switch the operator makes in the Defender portal (Pulumi makes none); null otherwise. */
+  declare readonly portalStep: pulumi.Output<string | null>;
   declare readonly backend: pulumi.Output<string>;
 
   constructor(name: string, args: WorkloadActivationArgs, opts?: pulumi.CustomResourceOptions) {
+    const listed = Array.isArray(args.authorizationAssignments) ? args.authorizationAssignments : undefined;
+    const isAssignment = (x: unknown): x is RoleAssignment => pulumi.Resource.isInstance(x);
     super(
       PROVIDERS.WorkloadActivation,
       name,
@@ -35,8 +49,25 @@ export class WorkloadActivation extends pulumi.dynamic.Resource {
         exchangeOnline: undefined,
         workloadId: undefined,
         warnings: undefined,
+        managedIn: undefined,
+        portalStep: undefined,
         backend: undefined,
         ...args,
+        ...(listed
+          ? {
+              authorizationAssignments: listed.map((a) => (isAssignment(a) ? a.id : a)),
+              // what preview knows of each listed assignment before it exists (null: only its id)
+              authorizationPlan: listed.map((a) =>
+                isAssignment(a)
+                  ? {
+                      displayName: a.displayName,
+                      appScopeIds: a.appScopeIds,
+                      authorizationManage: a.authorizationManage,
+                    }
+                  : null,
+              ),
+            }
+          : {}),
       },
       opts,
       MODULE,

@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import type { Backend, BackendConfig } from "../../provider/backend/backend";
-import { NotFoundError, UnsupportedOperationError } from "../../provider/backend/backend";
+import { NotFoundError, RoleInUseError, UnsupportedOperationError } from "../../provider/backend/backend";
 import { cloudFor, checkGraphRoot, createTokenSource, resolveAuthSettings } from "../../provider/backend/graph/auth";
 import { GraphBackend } from "../../provider/backend/graph/backend";
 import { Redactor } from "../../provider/backend/graph/errors";
@@ -92,9 +92,12 @@ describe("graph backend: whole life over HTTP with faults", () => {
     assert.deepEqual(drifted?.actions, [A.basics]);
     assert.deepEqual((await backend.getAssignment(assignments[1].id))?.principalIds, [guid(55)]);
 
-    // delete: assignments first for one role, the role alone (its assignments go with it) for the others
+    // delete: a role that still has an assignment is refused (nothing cascades), then assignments first
+    await assert.rejects(backend.deleteRole(roles[1].id), (e: Error) => e instanceof RoleInUseError);
+    assert.ok(emu.store.getRole(roles[1].id), "the refused delete removed nothing");
     await backend.deleteAssignment(assignments[0].id);
     await backend.deleteAssignment(assignments[0].id); // again: 404 is success
+    for (const a of assignments.slice(1)) await backend.deleteAssignment(a.id);
     for (const r of roles) await backend.deleteRole(r.id);
     await backend.deleteRole(roles[0].id); // again
 
@@ -186,6 +189,7 @@ describe("graph backend: whole life over HTTP with faults", () => {
     const list = emu.store.listAssignments({ roleDefinitionId: role.id });
     assert.equal(list.length, 2);
     assert.deepEqual(list.map((a) => a.principalIds[0]).sort(), [guid(1), guid(2)]);
+    for (const a of list) await backend.deleteAssignment(a.id);
     await backend.deleteRole(role.id);
     assert.equal(emu.store.listAssignments({ roleDefinitionId: role.id }).length, 0);
   });
@@ -265,6 +269,7 @@ describe("graph backend: whole life over HTTP with faults", () => {
       backend.updateAssignment("0e0e0e0e-0000-4000-8000-000000000002", { displayName: "x" }),
       (e: Error) => e instanceof NotFoundError && e.kind === "assignment",
     );
+    await backend.deleteAssignment(a.id);
     await backend.deleteRole(r.id);
   });
 
@@ -278,8 +283,8 @@ describe("graph backend: whole life over HTTP with faults", () => {
     assert.equal(caps.unpublishedPermissions, false);
     assert.match(caps.notes.activation!, /no API to read or change Unified RBAC workload activation/);
     assert.match(caps.notes.activation!, /Settings > Microsoft Defender XDR > Permissions and roles/);
-    assert.match(caps.notes.legacyImport!, /Import roles/);
-    assert.match(caps.notes.legacyImport!, /adopt/);
+    assert.match(caps.notes.legacyImport!, /fixed table/);
+    assert.match(caps.notes.legacyImport!, /EOP role group members, MDE roles by name, their device-group scoping/);
     assert.match(caps.notes.legacyImport!, /GroupMember\.Read\.All/);
     await assert.rejects(backend.getActivation(), UnsupportedOperationError);
     await assert.rejects(backend.setActivation({ workload: "Mde", active: true }), UnsupportedOperationError);

@@ -2,7 +2,8 @@
  * The provider's resources on `defender-rbac:backend graph`, pointed at the emulator with faults on:
  * UnifiedRole and RoleAssignment through check → diff → create → update → read (drift) → delete,
  * called the way the dynamic-provider shells call provider/engine.ts. Ends with no duplicates and no
- * orphans. ImportedRole from MDO and WorkloadActivation fail at check with a clear message.
+ * orphans. Without the tenant's catalogue, ImportedRole from MDO fails at check on its unpublished
+ * permissions; WorkloadActivation (managed through the API) fails at check with a clear message.
  */
 import assert from "node:assert/strict";
 import * as engine from "../../provider/engine";
@@ -186,13 +187,16 @@ describe("provider on the graph backend (engine → GraphBackend → emulator)",
     assert.match(c.failures![0].reason, /no published Graph action string/);
   });
 
-  it("ImportedRole from MDO fails at check: no Graph API for its roles, import in the portal and adopt", async () => {
+  it("ImportedRole from MDO maps on Graph; without the tenant's catalogue its unpublished permissions fail at check", async () => {
     const c = await engine.check("ImportedRole", {}, { source: "mdo", role: "Security reader" });
-    assert.ok(c.failures?.length);
-    assert.equal(c.failures![0].property, "source");
-    assert.match(c.failures![0].reason, /the "graph" backend cannot import/);
-    assert.match(c.failures![0].reason, /Import roles/);
-    assert.match(c.failures![0].reason, /adopt/);
+    const reasons = (c.failures ?? []).map((f) => f.reason).join("\n");
+    assert.equal(c.failures?.length, 2, reasons);
+    assert.match(
+      reasons,
+      /"Security operations \\ Raw data \(Email & collaboration\) \\ Email & collaboration metadata \(read\)" has no published Graph action string/,
+    );
+    assert.match(reasons, /Core security settings \(read\)" has no published Graph action string/);
+    assert.match(reasons, /defender-rbac catalog --backend graph/);
   });
 
   it("WorkloadActivation fails at check: Graph has no activation API", async () => {
@@ -201,6 +205,6 @@ describe("provider on the graph backend (engine → GraphBackend → emulator)",
     assert.equal(c.failures![0].property, "workload");
     assert.match(c.failures![0].reason, /the "graph" backend cannot change Unified RBAC activation/);
     assert.match(c.failures![0].reason, /Settings > Microsoft Defender XDR > Permissions and roles/);
-    assert.match(c.failures![0].reason, /local backend/);
+    assert.match(c.failures![0].reason, /managedIn: "portal"/);
   });
 });

@@ -53,6 +53,8 @@ describe("gRPC: the dynamic-provider server runs a program's whole life", functi
   const customRoles = () => store((s) => s.listRoles().filter((r) => !r.isBuiltIn));
 
   // the program, as the engine would see its registrations
+  const ALERTS_ACTION = "microsoft.xdr/secops/securitydata/read";
+  const GLOBAL_ADMIN = "00000000-0000-4000-8000-000000000001";
   const program = {
     role: { displayName: "SOC analysts", permissions: [ALERTS, "microsoft.xdr/secops/*/read"] },
     lead: { displayName: "SOC leads", permissions: ["Authorization (manage)", ALERTS] },
@@ -402,29 +404,51 @@ describe("gRPC: the dynamic-provider server runs a program's whole life", functi
 
   it("a failing Create surfaces as a gRPC error carrying the provider's message, and nothing is stored", async () => {
     const before = customRoles().length;
-    // a bad adopt fails at preview (Check) ...
-    await assert.rejects(
-      engine.register("UnifiedRole", "adopted", { ...program.role, adopt: "no-such-role" }),
-      (e: unknown) => e instanceof CheckFailedError && /adopt: no role with id "no-such-role"/.test(e.message),
+    // adopting a missing id fails at preview already; the role vanishing between check and create fails create
+    const ref = engine.ref("UnifiedRole", "adopted");
+    const portal = store((s) => s.createRole({ displayName: "portal", description: "", actions: [ALERTS_ACTION] }));
+    const checked = await server.check(
+      ref,
+      {},
+      { ...program.role, adopt: portal.id, __provider: await providerText("UnifiedRole") },
     );
-    // ... and Create, sent inputs Check never saw, refuses it too
-    const checked = await engine.preview("UnifiedRole", "adopted", program.role);
+    assert.deepEqual(checked.failures, []);
+    store((s) => s.deleteRole(portal.id));
     await assert.rejects(
-      server.create(engine.ref("UnifiedRole", "adopted"), { ...checked.inputs, adopt: "no-such-role" }),
-      (e: unknown) => e instanceof RpcError && e.code === 2 && /adopt: no role with id "no-such-role"/.test(e.details),
+      server.create(ref, checked.inputs),
+      (e: unknown) =>
+        e instanceof RpcError && e.code === 2 && new RegExp(`adopt: no role with id "${portal.id}"`).test(e.details),
     );
     assert.equal(engine.has("UnifiedRole", "adopted"), false);
     assert.equal(customRoles().length, before);
   });
 
-  it("destroy: every resource is deleted; no custom role or assignment is left", async () => {
+  it("destroy: refused while it would remove the last authorization manager of an active workload; complete once someone else holds it", async () => {
     assert.ok(engine.state.size >= 6);
+    const size = engine.state.size;
+    await assert.rejects(
+      engine.destroy(),
+      (e: unknown) =>
+        e instanceof RpcError &&
+        /would leave nobody able to manage authorization .*\(Mdc\)/.test(e.details) &&
+        /allowLockout/.test(e.details),
+    );
+    assert.ok(engine.state.size > 0 && engine.state.size < size, "stopped at the refused delete");
+    // a break-glass assignment made in the portal, of a built-in role that grants Authorization (manage)
+    const breakGlass = store((s) =>
+      s.createAssignment({
+        displayName: "break-glass",
+        roleDefinitionId: GLOBAL_ADMIN,
+        principalIds: [P2],
+        appScopeIds: ["/"],
+      }),
+    );
     await engine.destroy();
     assert.equal(engine.state.size, 0);
     assert.deepEqual(customRoles(), []);
     assert.deepEqual(
-      store((s) => s.listAssignments()),
-      [],
+      store((s) => s.listAssignments().map((a) => a.id)),
+      [breakGlass.id],
     );
   });
 });

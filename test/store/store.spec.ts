@@ -11,7 +11,7 @@ import { ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { BuiltInRoleError, NotFoundError } from "../../provider/backend/backend";
+import { BuiltInRoleError, NotFoundError, RoleInUseError } from "../../provider/backend/backend";
 import { TenantStore } from "../../provider/backend/store";
 import { LocalBackend } from "../../provider/backend/local";
 import { loadSqlite } from "../../provider/backend/sqlite";
@@ -338,22 +338,87 @@ describe("local store", () => {
       }
     });
 
-    it("deletes a role together with its assignments", () => {
+    it("refuses to delete a role that still has assignments, and deletes it once they are gone", () => {
       const s = open();
       try {
         const r = s.createRole({ displayName: "r", description: "", actions: [] });
         const other = s.createRole({ displayName: "o", description: "", actions: [] });
-        s.createAssignment({ displayName: "a1", roleDefinitionId: r.id, principalIds: ["p"], appScopeIds: ["/"] });
-        s.createAssignment({ displayName: "a2", roleDefinitionId: r.id, principalIds: ["q"], appScopeIds: ["/"] });
+        const a1 = s.createAssignment({
+          displayName: "a1",
+          roleDefinitionId: r.id,
+          principalIds: ["p"],
+          appScopeIds: ["/"],
+        });
+        const a2 = s.createAssignment({
+          displayName: "a2",
+          roleDefinitionId: r.id,
+          principalIds: ["q"],
+          appScopeIds: ["/"],
+        });
         const keep = s.createAssignment({
           displayName: "b",
           roleDefinitionId: other.id,
           principalIds: ["p"],
           appScopeIds: ["/"],
         });
+        assert.throws(
+          () => s.deleteRole(r.id),
+          (e: Error) => e instanceof RoleInUseError && /"a1"/.test(e.message) && /"a2"/.test(e.message),
+        );
+        assert.ok(s.getRole(r.id), "nothing was deleted");
+        assert.equal(s.listAssignments().length, 3);
+        s.deleteAssignment(a1.id);
+        s.deleteAssignment(a2.id);
         s.deleteRole(r.id);
         assert.equal(s.getRole(r.id), null);
         assert.deepEqual(s.listAssignments(), [keep]);
+      } finally {
+        s.close();
+      }
+    });
+
+    it("a create under an owner marker returns the object an earlier create of that resource made", () => {
+      const s = open();
+      try {
+        const me = "urn:pulumi:dev::p::pulumi-nodejs:dynamic/defender-rbac:UnifiedRole::r";
+        const r = s.createRole({ displayName: "r", description: "d", actions: [], managedBy: me });
+        assert.equal(s.getRole(r.id)!.managedBy, me);
+        assert.deepEqual(
+          s.findRolesManagedBy(me).map((x) => x.id),
+          [r.id],
+        );
+        const again = s.createRole({ displayName: "r", description: "d", actions: ["x"], managedBy: me });
+        assert.equal(again.id, r.id, "no second role for the same resource");
+        // a replacement (another name or description under the same marker) is a new object
+        const replacement = s.createRole({ displayName: "r2", description: "d", actions: [], managedBy: me });
+        assert.notEqual(replacement.id, r.id);
+        const other = s.createRole({ displayName: "o", description: "", actions: [] });
+        const a = s.createAssignment({
+          displayName: "a",
+          roleDefinitionId: r.id,
+          principalIds: ["p"],
+          appScopeIds: ["/"],
+          managedBy: me,
+        });
+        assert.equal(s.getAssignment(a.id)!.managedBy, me, "roles and assignments are separate namespaces");
+        const same = s.createAssignment({
+          displayName: "b",
+          roleDefinitionId: r.id,
+          principalIds: ["q"],
+          appScopeIds: ["/"],
+          managedBy: me,
+        });
+        assert.equal(same.id, a.id);
+        const moved = s.createAssignment({
+          displayName: "a",
+          roleDefinitionId: other.id,
+          principalIds: ["p"],
+          appScopeIds: ["/"],
+          managedBy: me,
+        });
+        assert.notEqual(moved.id, a.id, "an assignment replaced onto another role is a new object");
+        s.updateRole(r.id, { managedBy: null });
+        assert.equal(s.getRole(r.id)!.managedBy, null);
       } finally {
         s.close();
       }
@@ -647,7 +712,7 @@ describe("local store", () => {
       // a future schema: a higher version, and a reshaped roles table
       db.exec(`
         CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-        INSERT INTO meta (key, value) VALUES ('schema', '3');
+        INSERT INTO meta (key, value) VALUES ('schema', '4');
         CREATE TABLE roles (id TEXT PRIMARY KEY, name TEXT NOT NULL, definition TEXT NOT NULL);
       `);
       db.close();
@@ -657,7 +722,7 @@ describe("local store", () => {
         () => new TenantStore(file),
         (e: Error) => {
           assert.match(e.message, /newer pulumi-defender-rbac/);
-          assert.match(e.message, /schema 3/);
+          assert.match(e.message, /schema 4/);
           assert.match(e.message, /upgrade/);
           assert.ok(e.message.includes(file), "names the file");
           return true;
@@ -668,7 +733,7 @@ describe("local store", () => {
         tablesBefore,
         "no table or index added",
       );
-      assert.deepEqual(rawQuery(file, "SELECT value FROM meta"), [{ value: "3" }]);
+      assert.deepEqual(rawQuery(file, "SELECT value FROM meta"), [{ value: "4" }]);
     });
 
     it("upgrades a schema-1 store: a seeded tenant gains the seeded directory, its data kept", () => {
@@ -684,7 +749,7 @@ describe("local store", () => {
       db.close();
       const again = new TenantStore(file);
       try {
-        assert.deepEqual(rawQuery(file, "SELECT value FROM meta WHERE key = 'schema'"), [{ value: "2" }]);
+        assert.deepEqual(rawQuery(file, "SELECT value FROM meta WHERE key = 'schema'"), [{ value: "3" }]);
         assert.equal(again.getRole(role.id)?.displayName, "kept");
         const d = again.getDirectory();
         assert.ok(d.objects.some((o) => o.displayName === "SOC analysts"));
@@ -694,9 +759,48 @@ describe("local store", () => {
       }
     });
 
+    it("migrates a schema 1 store: its objects keep their data and carry no owner", () => {
+      const file = dbFile("v1.db");
+      const { DatabaseSync } = loadSqlite();
+      const db = new DatabaseSync(file);
+      db.exec(`
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        INSERT INTO meta (key, value) VALUES ('schema', '1');
+        CREATE TABLE roles (id TEXT PRIMARY KEY, display_name TEXT NOT NULL, description TEXT NOT NULL DEFAULT '',
+          is_built_in INTEGER NOT NULL DEFAULT 0, actions TEXT NOT NULL, imported TEXT, created_at TEXT NOT NULL, modified_at TEXT NOT NULL);
+        CREATE TABLE assignments (id TEXT PRIMARY KEY, display_name TEXT NOT NULL, role_definition_id TEXT NOT NULL REFERENCES roles(id),
+          principal_ids TEXT NOT NULL, app_scope_ids TEXT NOT NULL, directory_scope_ids TEXT NOT NULL, created_at TEXT NOT NULL, modified_at TEXT NOT NULL);
+        CREATE TABLE legacy_roles (source TEXT NOT NULL, id TEXT NOT NULL, name TEXT NOT NULL, permissions TEXT NOT NULL, members TEXT NOT NULL, PRIMARY KEY (source, id));
+        CREATE TABLE activation (workload TEXT PRIMARY KEY, active INTEGER NOT NULL, exchange_online INTEGER NOT NULL DEFAULT 0, modified_at TEXT NOT NULL);
+        INSERT INTO roles VALUES ('r1', 'old role', 'kept', 0, '["microsoft.xdr/secops/securitydata/read"]', NULL, 't', 't');
+        INSERT INTO assignments VALUES ('a1', 'old assignment', 'r1', '["p"]', '["/"]', '["/"]', 't', 't');
+      `);
+      db.close();
+      const s = new TenantStore(file);
+      try {
+        assert.deepEqual(
+          { ...s.getRole("r1")!, imported: undefined },
+          {
+            id: "r1",
+            displayName: "old role",
+            description: "kept",
+            isBuiltIn: false,
+            actions: ["microsoft.xdr/secops/securitydata/read"],
+            imported: undefined,
+            managedBy: null,
+          },
+        );
+        assert.equal(s.getAssignment("a1")!.managedBy, null);
+        assert.equal(s.getAssignment("a1")!.description, "");
+      } finally {
+        s.close();
+      }
+      assert.deepEqual(rawQuery(file, "SELECT value FROM meta WHERE key = 'schema'"), [{ value: "3" }]);
+    });
+
     it("opens a store of the current schema written earlier", () => {
       open().close();
-      assert.deepEqual(rawQuery(dbFile(), "SELECT value FROM meta WHERE key = 'schema'"), [{ value: "2" }]);
+      assert.deepEqual(rawQuery(dbFile(), "SELECT value FROM meta WHERE key = 'schema'"), [{ value: "3" }]);
       const s = open();
       try {
         assert.equal(s.listRoles().length, 10);

@@ -35,18 +35,19 @@ import {
   AssignmentPatch,
   AssignmentRecord,
   Backend,
-  BackendCapabilities,
   BackendConfig,
   CatalogueAction,
   LegacyRoleRecord,
   NotFoundError,
   RoleInput,
+  RoleInUseError,
   RolePatch,
   RoleRecord,
   UnsupportedOperationError,
   WorkloadState,
 } from "../backend";
 import { TokenSource, createTokenSource, resolveAuthSettings } from "./auth";
+import { NOTES, graphCapabilities } from "./capabilities";
 import { ClientEvent, GraphClient, RetryOptions } from "./client";
 import { BurstReads } from "./burst";
 import { ConsistencyWindow } from "./consistency";
@@ -71,20 +72,6 @@ export interface GraphBackendOptions {
   consistencyWaitMs?: number;
   onEvent?: (e: ClientEvent | BackendEvent) => void;
 }
-
-const NOTES = {
-  activation:
-    "Microsoft Graph has no API to read or change Unified RBAC workload activation (docs/activation.md: there is no public endpoint, the " +
-    "roleManagement/defender container answers 404). Activate workloads in the Defender portal (Settings > Microsoft Defender XDR > " +
-    "Permissions and roles), then manage roles and assignments here; keep WorkloadActivation resources on the local backend or out of Graph stacks.",
-  legacyImport:
-    "Microsoft Graph has no API for Defender for Endpoint roles or Exchange Online Protection / Defender for Office 365 role groups. " +
-    "Import them in the Defender portal (Permissions > Microsoft Defender XDR > Roles > Import roles), then bring the imported role under " +
-    "management with UnifiedRole's `adopt` (its id is in `defender-rbac export`). Defender for Identity is the exception: its role groups are " +
-    'Entra groups ("Azure ATP <workspace> Administrators/Users/Viewers"), read through /v1.0/groups, which needs GroupMember.Read.All.',
-  unpublishedPermissions:
-    "Graph stores only action strings; a permission whose action string is not published must come from the tenant's live catalogue.",
-};
 
 export class GraphBackend implements Backend {
   readonly name = "graph";
@@ -130,15 +117,8 @@ export class GraphBackend implements Backend {
     }
   }
 
-  capabilities(): BackendCapabilities {
-    return {
-      roles: true,
-      assignments: true,
-      legacyImport: ["mdi"],
-      activation: "none",
-      unpublishedPermissions: false,
-      notes: { ...NOTES },
-    };
+  capabilities(): ReturnType<typeof graphCapabilities> {
+    return graphCapabilities();
   }
 
   // ---- plumbing ---------------------------------------------------------------------------------
@@ -156,7 +136,9 @@ export class GraphBackend implements Backend {
   // ---- roles ------------------------------------------------------------------------------------
 
   async listRoles(): Promise<RoleRecord[]> {
-    return this.guard(async () => (await this.client.list(paths.roleDefinitions)).map(readRole));
+    return this.guard(async () =>
+      (await this.client.list(paths.roleDefinitions)).map((b) => this.remember(readRole(b))),
+    );
   }
 
   async getRole(id: string): Promise<RoleRecord | null> {
@@ -164,7 +146,7 @@ export class GraphBackend implements Backend {
     if (hit) return hit;
     return this.guard(async () => {
       const body = await this.window.getFresh(paths.role(id), id);
-      return body === null ? null : readRole(body);
+      return body === null ? null : this.remember(readRole(body));
     });
   }
 
@@ -172,7 +154,7 @@ export class GraphBackend implements Backend {
     // Graph string filters may ignore case; the contract is the exact name
     return this.guard(async () =>
       (await this.client.list(filters.roleByName(displayName)))
-        .map(readRole)
+        .map((b) => this.remember(readRole(b)))
         .filter((r) => r.displayName === displayName),
     );
   }
@@ -185,33 +167,70 @@ export class GraphBackend implements Backend {
         this.creates.createOnce<RoleRecord>(
           "roleDefinitions",
           () => this.client.post(paths.roleDefinitions, body),
-          readRole,
+          (b) => this.remember(readRole(b)),
           () => this.findRolesByName(input.displayName),
           (r) =>
             !r.isBuiltIn &&
             r.displayName === input.displayName &&
             r.description === description &&
+            (r.managedBy ?? null) === (input.managedBy ?? null) &&
             sameKeySet(r.actions, input.actions),
           (id) => this.getRole(id),
           (id) => this.deleteRoleOnly(id),
+          // an earlier, interrupted create of the same resource (same marker, name and description)
+          input.managedBy
+            ? (r) => !r.isBuiltIn && r.managedBy === input.managedBy && r.description === description
+            : undefined,
         ),
       ),
     );
   }
 
-  async updateRole(id: string, patch: RolePatch): Promise<RoleRecord> {
+  async updateRole(id: string, patchIn: RolePatch): Promise<RoleRecord> {
+    // the description on the wire holds the marker too: a change to either sends both
+    const patch = await this.completeMarker(id, patchIn, () => this.getRole(id));
     this.roleReads.forget(id);
     return this.patchEntity(
       "role",
       paths.role(id),
       id,
       rolePatchBody(patch),
-      readRole,
+      (b) => this.remember(readRole(b)),
       (r) =>
         (patch.displayName === undefined || r.displayName === patch.displayName) &&
         (patch.description === undefined || r.description === patch.description) &&
+        (patch.managedBy === undefined || (r.managedBy ?? null) === (patch.managedBy ?? null)) &&
         (patch.actions === undefined || sameKeySet(r.actions, patch.actions)),
     );
+  }
+
+  /** The description and marker last seen for each id (the wire description holds both). */
+  private readonly seen = new Map<string, { description?: string; managedBy?: string | null }>();
+
+  private remember<T extends { id: string; description?: string; managedBy?: string | null }>(r: T): T {
+    this.seen.set(r.id.toLowerCase(), { description: r.description ?? "", managedBy: r.managedBy ?? null });
+    if (this.seen.size > 5000) this.seen.delete(this.seen.keys().next().value!);
+    return r;
+  }
+
+  /**
+   * A patch of `description` or `managedBy` alone, completed with the other: from what this backend
+   * last read or wrote of the object, else from a fresh read.
+   */
+  private async completeMarker<P extends { description?: string; managedBy?: string | null }>(
+    id: string,
+    patch: P,
+    current: () => Promise<{ description?: string; managedBy?: string | null } | null>,
+  ): Promise<P> {
+    const d = patch.description !== undefined;
+    const m = patch.managedBy !== undefined;
+    if (d === m) return patch;
+    const cur = this.seen.get(id.toLowerCase()) ?? (await current());
+    return {
+      ...patch,
+      description: d ? patch.description : (cur?.description ?? ""),
+      managedBy: m ? patch.managedBy : (cur?.managedBy ?? null),
+    };
   }
 
   /**
@@ -250,14 +269,13 @@ export class GraphBackend implements Backend {
   }
 
   /**
-   * Deletes a custom role and its assignments (the contract of every backend). Graph's behaviour for
-   * a role that still has assignments is not documented (docs/graph-api.md), so they go first.
+   * Deletes a custom role, refusing (RoleInUseError) while it still has assignments, as every backend
+   * does: what Graph does with such a role is not documented (docs/graph-api.md), so it is never left to chance.
    */
   async deleteRole(id: string): Promise<void> {
-    return this.guard(async () => {
-      for (const a of await this.listAssignments({ roleDefinitionId: id })) await this.deleteAssignment(a.id);
-      await this.deleteRoleOnly(id);
-    });
+    const left = await this.listAssignments({ roleDefinitionId: id });
+    if (left.length) throw new RoleInUseError(id, left);
+    return this.guard(() => this.deleteRoleOnly(id));
   }
 
   private async deleteRoleOnly(id: string): Promise<void> {
@@ -274,7 +292,7 @@ export class GraphBackend implements Backend {
         await this.client.list(
           filter?.roleDefinitionId ? filters.assignmentsOfRole(filter.roleDefinitionId) : paths.roleAssignments,
         )
-      ).map(readAssignment);
+      ).map((b) => this.remember(readAssignment(b)));
       return filter?.roleDefinitionId
         ? all.filter((a) => a.roleDefinitionId.toLowerCase() === filter.roleDefinitionId!.toLowerCase())
         : all;
@@ -286,7 +304,7 @@ export class GraphBackend implements Backend {
     if (hit) return hit;
     return this.guard(async () => {
       const body = await this.window.getFresh(paths.assignment(id), id);
-      return body === null ? null : readAssignment(body);
+      return body === null ? null : this.remember(readAssignment(body));
     });
   }
 
@@ -297,29 +315,34 @@ export class GraphBackend implements Backend {
         this.creates.createOnce<AssignmentRecord>(
           "roleAssignments",
           () => this.client.post(paths.roleAssignments, body),
-          readAssignment,
+          (b) => this.remember(readAssignment(b)),
           () => this.listAssignments({ roleDefinitionId: input.roleDefinitionId }),
           (a) =>
             a.displayName === input.displayName &&
+            (a.managedBy ?? null) === (input.managedBy ?? null) &&
             samePrincipals(a.principalIds, input.principalIds) &&
             sameAppScopes(a.appScopeIds, input.appScopeIds),
           (id) => this.getAssignment(id),
           (id) => this.deleteAssignment(id),
+          // an earlier, interrupted create of the same resource (same marker, on this role)
+          input.managedBy ? (a) => a.managedBy === input.managedBy : undefined,
         ),
       ),
     );
   }
 
-  async updateAssignment(id: string, patch: AssignmentPatch): Promise<AssignmentRecord> {
+  async updateAssignment(id: string, patchIn: AssignmentPatch): Promise<AssignmentRecord> {
+    const patch = await this.completeMarker(id, patchIn, () => this.getAssignment(id));
     this.assignmentReads.forget(id);
     return this.patchEntity(
       "role assignment",
       paths.assignment(id),
       id,
       assignmentPatchBody(patch),
-      readAssignment,
+      (b) => this.remember(readAssignment(b)),
       (a) =>
         (patch.displayName === undefined || a.displayName === patch.displayName) &&
+        (patch.managedBy === undefined || (a.managedBy ?? null) === (patch.managedBy ?? null)) &&
         (patch.principalIds === undefined || samePrincipals(a.principalIds, patch.principalIds)) &&
         (patch.appScopeIds === undefined || sameAppScopes(a.appScopeIds, patch.appScopeIds)),
     );

@@ -46,8 +46,17 @@ export class DuplicateSafeCreate {
     matches: (r: T) => boolean,
     getById: (id: string) => Promise<T | null>,
     remove: (id: string) => Promise<void>,
+    /** An object an earlier, interrupted create of the same resource made (its marker): returned, not duplicated. */
+    own?: (r: T) => boolean,
   ): Promise<T> {
-    const before = new Set((await existing()).map((r) => r.id.toLowerCase()));
+    const candidates = await existing();
+    const mine = own ? candidates.filter(own).sort((a, b) => a.id.localeCompare(b.id))[0] : undefined;
+    if (mine) {
+      this.claimed.add(mine.id.toLowerCase());
+      this.event({ kind: "adopt", detail: `${what} ${mine.id}: made by an earlier create of the same resource` });
+      return mine;
+    }
+    const before = new Set(candidates.map((r) => r.id.toLowerCase()));
     const fresh = (r: T) => !before.has(r.id.toLowerCase()) && !this.claimed.has(r.id.toLowerCase()) && matches(r);
     const adopt = (r: T, why: string) => {
       this.claimed.add(r.id.toLowerCase());
@@ -84,58 +93,89 @@ export class DuplicateSafeCreate {
     let ambiguous = false;
     let lastReason = "";
     const attempts = this.client.retry.maxAttempts;
+    /**
+     * Once a POST may have created the object, no failure may read as "nothing was created": the
+     * object carries its resource's managed-by marker, and the next create of that resource finds it.
+     */
+    const mayExist = (why: string, cause?: unknown) =>
+      new GraphError(
+        {
+          method: "POST",
+          path: what,
+          status: cause instanceof GraphError ? cause.status : 0,
+          code: "CreateOutcomeUnknown",
+          message:
+            `the outcome of the create is unknown (${why}): the object may exist in the tenant. ` +
+            "It carries this resource's managed-by marker, so the next `pulumi up` finds it and takes it over instead of creating another.",
+        },
+        this.redactor,
+      );
     for (let attempt = 1; attempt <= attempts; attempt++) {
       try {
-        const res = await post();
-        let rec: T | undefined;
-        try {
-          rec = read(res.body);
-        } catch {
-          rec = await reconcile(res.headers.get("location") ?? undefined); // a 2xx without the entity
-          if (!rec)
-            throw new GraphError(
-              {
-                method: "POST",
-                path: what,
-                status: res.status,
-                code: "NoEntity",
-                message: `the create was answered ${res.status} without the new ${what}, and it cannot be found`,
-              },
-              this.redactor,
-            );
-        }
-        adopt(rec, "created");
-        if (ambiguous) await dedupe(rec.id);
-        return rec;
+        return await this.attempt(post, read, reconcile, adopt, dedupe, ambiguous, what);
       } catch (e) {
-        if (!(e instanceof AmbiguousWriteError)) throw e;
+        if (!(e instanceof AmbiguousWriteError)) {
+          if (ambiguous) throw mayExist(`after "${lastReason}", ${(e as Error).message}`, e);
+          throw e;
+        }
         ambiguous = true;
         lastReason = e.reason;
         this.event({
           kind: "reconcile",
           detail: `create of ${what}: ${e.reason}; looking for the object before posting again`,
         });
-        const found = await reconcile(e.location);
-        if (found) {
-          adopt(found, `found after "${e.reason}"`);
-          await dedupe(found.id);
-          return found;
+        let found: T | undefined;
+        try {
+          found = await reconcile(e.location);
+          if (found) {
+            adopt(found, `found after "${e.reason}"`);
+            await dedupe(found.id);
+          }
+        } catch (inner) {
+          throw mayExist(`after "${e.reason}", reading it back failed: ${(inner as Error).message}`, inner);
         }
+        if (found) return found;
         if (attempt < attempts)
           await this.window.sleep(
             Math.min(this.client.retry.maxDelayMs, this.client.retry.baseDelayMs * 2 ** (attempt - 1)),
           );
       }
     }
-    throw new GraphError(
-      {
-        method: "POST",
-        path: what,
-        status: 0,
-        code: "CreateFailed",
-        message: `gave up after ${attempts} attempt(s); last: ${lastReason}. Nothing was created.`,
-      },
-      this.redactor,
-    );
+    throw mayExist(`gave up after ${attempts} attempt(s); last: ${lastReason}`);
+  }
+
+  /** One POST: the new object, reconciled when a 2xx answer carries none. */
+  private async attempt<T extends { id: string }>(
+    post: () => Promise<{ status: number; body: unknown; headers: Headers }>,
+    read: (b: unknown) => T,
+    reconcile: (location: string | undefined) => Promise<T | undefined>,
+    adopt: (r: T, why: string) => T,
+    dedupe: (keep: string) => Promise<void>,
+    ambiguous: boolean,
+    what: string,
+  ): Promise<T> {
+    const res = await post();
+    let rec: T | undefined;
+    try {
+      rec = read(res.body);
+    } catch {
+      rec = await reconcile(res.headers.get("location") ?? undefined); // a 2xx without the entity
+      if (!rec)
+        throw new GraphError(
+          {
+            method: "POST",
+            path: what,
+            status: res.status,
+            code: "CreateOutcomeUnknown",
+            message:
+              `the create was answered ${res.status} without the new ${what}, and it cannot be found yet: it may exist in the tenant. ` +
+              "It carries this resource's managed-by marker, so the next `pulumi up` finds it and takes it over instead of creating another.",
+          },
+          this.redactor,
+        );
+    }
+    adopt(rec, "created");
+    if (ambiguous) await dedupe(rec.id);
+    return rec;
   }
 }

@@ -10,6 +10,7 @@
  *     before anything is sent.
  */
 import { isUnpublishedKey } from "../../core/catalogue";
+import { withMarker } from "../../core/ownership";
 import type { AssignmentInput, AssignmentPatch, RoleInput, RolePatch } from "../backend";
 
 export const DEFENDER = "/beta/roleManagement/defender";
@@ -84,7 +85,7 @@ export interface RoleBody {
 export function roleCreateBody(input: RoleInput): RoleBody {
   return {
     displayName: input.displayName,
-    description: input.description ?? "",
+    description: withMarker(input.description ?? "", input.managedBy),
     rolePermissions: [{ allowedResourceActions: graphActions(input.actions) }],
   };
 }
@@ -92,7 +93,10 @@ export function roleCreateBody(input: RoleInput): RoleBody {
 export function rolePatchBody(patch: RolePatch): RoleBody {
   return {
     ...(patch.displayName !== undefined ? { displayName: patch.displayName } : {}),
-    ...(patch.description !== undefined ? { description: patch.description } : {}),
+    // the caller sends description and managedBy together (the wire field holds both)
+    ...(patch.description !== undefined || patch.managedBy !== undefined
+      ? { description: withMarker(patch.description ?? "", patch.managedBy) }
+      : {}),
     ...(patch.actions !== undefined
       ? { rolePermissions: [{ allowedResourceActions: graphActions(patch.actions) }] }
       : {}),
@@ -101,6 +105,7 @@ export function rolePatchBody(patch: RolePatch): RoleBody {
 
 export interface AssignmentBody {
   displayName?: string;
+  description?: string;
   roleDefinitionId?: string;
   principalIds?: string[];
   directoryScopeIds?: string[];
@@ -110,6 +115,10 @@ export interface AssignmentBody {
 export function assignmentCreateBody(input: AssignmentInput): AssignmentBody {
   return {
     displayName: input.displayName,
+    // sent only when there is something to say: no documented Defender example sets it
+    ...(input.managedBy || input.description
+      ? { description: withMarker(input.description ?? "", input.managedBy) }
+      : {}),
     roleDefinitionId: input.roleDefinitionId,
     principalIds: [...input.principalIds],
     directoryScopeIds: ["/"],
@@ -120,6 +129,9 @@ export function assignmentCreateBody(input: AssignmentInput): AssignmentBody {
 export function assignmentPatchBody(patch: AssignmentPatch): AssignmentBody {
   return {
     ...(patch.displayName !== undefined ? { displayName: patch.displayName } : {}),
+    ...(patch.description !== undefined || patch.managedBy !== undefined
+      ? { description: withMarker(patch.description ?? "", patch.managedBy) }
+      : {}),
     ...(patch.principalIds !== undefined ? { principalIds: [...patch.principalIds] } : {}),
     ...(patch.appScopeIds !== undefined
       ? { appScopeIds: patch.appScopeIds.length ? [...patch.appScopeIds] : ["/"] }

@@ -6,6 +6,7 @@
  */
 import type { DirectoryObject } from "../../core/access";
 import type { AssignmentRecord, CatalogueAction, RoleRecord } from "../backend";
+import { splitMarker } from "../../core/ownership";
 
 type Json = Record<string, unknown>;
 
@@ -66,13 +67,15 @@ export function readRole(body: unknown): RoleRecord {
       }
     }
   }
+  const { description, managedBy } = splitMarker(str(body.description));
   return {
     id: body.id,
     displayName: str(body.displayName) ?? "",
-    description: str(body.description) ?? "",
+    description,
     isBuiltIn: body.isBuiltIn === true,
     actions,
     imported: null,
+    managedBy,
   };
 }
 
@@ -84,9 +87,12 @@ export function readAssignment(body: unknown): AssignmentRecord {
   if (!isObject(body) || typeof body.id !== "string" || body.id === "")
     throw new UnexpectedResponseError("role assignment", body);
   const dirs = strings(body.directoryScopeIds);
+  const { description, managedBy } = splitMarker(str(body.description));
   return {
     id: body.id,
     displayName: str(body.displayName) ?? "",
+    description,
+    managedBy,
     roleDefinitionId:
       str(body.roleDefinitionId) ?? (isObject(body.roleDefinition) ? (str(body.roleDefinition.id) ?? "") : ""),
     principalIds: strings(body.principalIds),
