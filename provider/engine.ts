@@ -7,6 +7,7 @@
 import type { Backend, BackendConfig } from "./backend/backend";
 import { createBackend } from "./backend";
 import { isConfigError } from "./backend/configError";
+import { isRefusal } from "./core/errors";
 import { beforeWrite, processLifeline } from "./lifeline";
 import type { HandlerContext, Raw, ResourceHandler } from "./handlers/common";
 import { importedRoleHandler } from "./handlers/importedRole";
@@ -101,13 +102,13 @@ function handler(kind: string): AnyHandler {
 
 /**
  * The dynamic-provider server prints `${e}: ${e.stack}` for an error thrown by check, diff, read or
- * delete (and then the engine prints its message). A ConfigError is one line meant for the user: its
- * echo is dropped, so the user sees that line once, without a trace.
+ * delete (and then the engine prints its message). A ConfigError or a Refusal (a lockout, a cascading
+ * delete) is meant for the user: its echo is dropped, so the user sees the message once, without a trace.
  */
 const quiet = new Set<string>();
 let filtering = false;
 function silenceEcho(e: unknown): void {
-  if (!isConfigError(e)) return;
+  if (!isConfigError(e) && !isRefusal(e)) return;
   if (!filtering) {
     filtering = true;
     const original = console.error;

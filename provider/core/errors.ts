@@ -38,3 +38,21 @@ export function formatIssue(issue: Issue): string {
 
 /** Result of a pure operation that can fail: a value, or the issues that prevented it. */
 export type Result<T> = { ok: true; value: T } | { ok: false; issues: Issue[] };
+
+/**
+ * A refusal meant for the user (a lockout, a cascading delete, a bad adopt found at create): its message
+ * says what was refused and how to go on, and its `stack` is that message alone, so it is printed without
+ * frames (engine.ts keeps the dynamic-provider server from echoing it as a trace).
+ */
+export class Refusal extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "Refusal";
+    Object.defineProperty(this, "stack", { value: message, writable: true, configurable: true, enumerable: false });
+  }
+}
+
+/** True for a Refusal, also one made by another copy of this package. */
+export function isRefusal(e: unknown): e is Refusal {
+  return e instanceof Refusal || (e instanceof Error && e.name === "Refusal");
+}

@@ -13,7 +13,7 @@ import type {
   UpdateResult,
 } from "@pulumi/pulumi/dynamic";
 import type { Backend } from "../backend/backend";
-import { Issue, formatPath } from "../core/errors";
+import { Issue, formatPath, Refusal } from "../core/errors";
 
 /** The value an unknown input has during preview, whatever its declared type (runtime/rpc.ts). */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -193,7 +193,7 @@ export function plainText(field: string, lines = false) {
 
 /** An Error whose message lists issues, for create/update/delete (after check passed). */
 export function issuesError(issues: Issue[]): Error {
-  return new Error(
+  return new Refusal(
     failuresFromIssues(issues)
       .map((f) => (f.property ? `${f.property}: ${f.reason}` : f.reason))
       .join("\n"),

@@ -54,6 +54,7 @@ import {
 } from "./role";
 import { lockoutRefusal } from "./lockout";
 import { adoption, creating, issueOf, noteOwner, ownObject, ownerOf, warn } from "./ownership";
+import { Refusal } from "../core/errors";
 
 /** The inputs a program writes; built once (building it per call was a measured hot spot). */
 const SCHEMA = z.object({
@@ -507,7 +508,7 @@ export const importedRoleHandler: ResourceHandler<ImportedRoleInputs, ImportedRo
       `Deleting imported role "${props.displayName ?? id}" (${id})${own.length ? " and its assignment" : ""}`,
       "Keep the role, or first assign another role that grants Authorization (manage) over all data sources or that workload.",
     );
-    if (refusal) throw new Error(`${refusal} Nothing was deleted.`);
+    if (refusal) throw new Refusal(`${refusal} Nothing was deleted.`);
     await deleteRoleSafely(backend, id, own);
     rolesKnownOn(backend).delete(id);
   },

@@ -5,6 +5,7 @@
  */
 import { describeOwner, ownership } from "../core/ownership";
 import type { CheckFailure, Raw as Props } from "./common";
+import { Refusal } from "../core/errors";
 
 export interface OwnedObject {
   id: string;
@@ -112,7 +113,7 @@ export function cascadeRefusal(
         `"${a.displayName}" (${a.id}, ${a.managedBy ? `managed by ${describeOwner(a.managedBy)}` : "managed by no stack"})`,
     )
     .join(", ");
-  return new Error(
+  return new Refusal(
     `role "${role.displayName}" (${role.id}) still has role assignments this stack does not manage: ${list}. ` +
       "Deleting the role would delete them with it, so nothing was deleted. Delete those assignments first (in the stack that manages them, or in the portal), " +
       "or keep the role in the tenant: set the resource option `retainOnDelete: true` on this resource, run `pulumi up`, then remove it.",
@@ -128,5 +129,5 @@ export function noteOwner(kind: string, record: OwnedObject, props: object): voi
 
 /** A check failure as an error for create (after preview passed but the tenant changed since). */
 export function issueOf(f: CheckFailure): Error {
-  return new Error(`${f.property ? `${f.property}: ` : ""}${f.reason}`);
+  return new Refusal(`${f.property ? `${f.property}: ` : ""}${f.reason}`);
 }

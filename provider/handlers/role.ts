@@ -11,6 +11,7 @@ import { markerLength } from "../core/ownership";
 import { CheckFailure, HandlerContext, Raw, UNKNOWN, adoptMissing, clean, issuesError } from "./common";
 import { grantsAuthorization, roleEditRefusal } from "./lockout";
 import { adoption, cascadeRefusal, creating, issueOf, ownObject, ownerOf, takeBackFailure, warn } from "./ownership";
+import { Refusal } from "../core/errors";
 
 /** The role fields a program sets (after check). */
 export interface RoleFields {
@@ -82,7 +83,7 @@ export async function updateRoleFields(
     throw e;
   });
   if (!record)
-    throw new Error(
+    throw new Refusal(
       `role ${id} no longer exists in the ${backend.name} tenant; run \`pulumi refresh\` to forget it, then \`pulumi up\` to ${gone}.`,
     );
   return record;
@@ -211,7 +212,7 @@ export async function refuseRoleEdit(
   if (!Array.isArray(actions)) return;
   const current = await backend.getRole(id);
   const refusal = current ? await roleEditRefusal(ctx, backend, current, actions) : null;
-  if (refusal) throw new Error(`${refusal} Nothing was changed.`);
+  if (refusal) throw new Refusal(`${refusal} Nothing was changed.`);
 }
 
 /** Delete of a role resource: refused while assignments other than `own` use it; `own` go first. */

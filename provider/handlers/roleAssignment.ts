@@ -38,6 +38,7 @@ import {
 import { grantsAuthorization, lockoutRefusal } from "./lockout";
 import { adoption, creating, issueOf, noteOwner, ownObject, ownerOf, takeBackFailure, warn } from "./ownership";
 import type { OwnershipInputs } from "./role";
+import { Refusal } from "../core/errors";
 
 /** The inputs a program writes; built once (building it per call was a measured hot spot). */
 const SCHEMA = z.object({
@@ -363,7 +364,7 @@ export const roleAssignmentHandler: ResourceHandler<RoleAssignmentInputs, RoleAs
             ...(patch.appScopeIds ? { appScopeIds: patch.appScopeIds } : {}),
           })
         : null;
-      if (refusal) throw new Error(`${refusal} Nothing was changed.`);
+      if (refusal) throw new Refusal(`${refusal} Nothing was changed.`);
     }
     const record = await (
       Object.keys(patch).length ? backend.updateAssignment(id, patch) : backend.getAssignment(id)
@@ -372,7 +373,7 @@ export const roleAssignmentHandler: ResourceHandler<RoleAssignmentInputs, RoleAs
       throw e;
     });
     if (!record)
-      throw new Error(
+      throw new Refusal(
         `role assignment ${id} no longer exists in the ${backend.name} tenant; run \`pulumi refresh\`, then \`pulumi up\` to recreate it.`,
       );
     return { outs: assignmentOutputs(record, news, backend.name) };
@@ -383,7 +384,7 @@ export const roleAssignmentHandler: ResourceHandler<RoleAssignmentInputs, RoleAs
     // Pulumi does not call the provider at preview for a delete: refuse here, before anything is removed
     const current = await backend.getAssignment(id);
     const refusal = current ? await assignmentRefusal(ctx, backend, current, "delete") : null;
-    if (refusal) throw new Error(`${refusal} Nothing was deleted.`);
+    if (refusal) throw new Refusal(`${refusal} Nothing was deleted.`);
     await backend.deleteAssignment(id);
   },
 };

@@ -29,6 +29,7 @@ import {
   unsupportedFailure,
   validateKnown,
 } from "./common";
+import { Refusal } from "../core/errors";
 
 const SWITCHABLE = WORKLOADS.filter((w) => w.activation);
 
@@ -177,7 +178,7 @@ async function apply(backend: Backend, inputs: Planned): Promise<WorkloadState> 
       ? await checkListed(backend, inputs.authorizationAssignments, inputs.workloadId)
       : [];
   if (a.failures.length || listed.length) {
-    throw new Error(
+    throw new Refusal(
       [...failuresFromIssues(a.failures), ...listed].map((f) => `${f.property}: ${f.reason}`).join("\n") +
         "\nNothing was changed.",
     );

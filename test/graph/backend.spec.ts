@@ -224,6 +224,7 @@ describe("graph backend: whole life over HTTP with faults", () => {
       appScopeIds: ["/"],
     });
     assert.equal((await impatient.getAssignment(a2.id))?.id, a2.id);
+    await backend.deleteAssignment(a2.id);
     await backend.deleteRole(r1.id);
     await backend.deleteRole(r.id);
     await backend.deleteRole(r2.id);

@@ -38,12 +38,16 @@ interface KillOptions {
   /** Kill once this many objects exist. */
   after: number;
   count: number;
-  recover: boolean;
+  /**
+   * What runs after the kill: nothing; the README's `pulumi cancel`, `pulumi refresh`, `pulumi up`; or
+   * `pulumi cancel`, `pulumi refresh --clear-pending-creates`, `pulumi up`.
+   */
+  recover: false | "refresh" | "clear-pending";
 }
 
 async function killDuringUp(ctx: SuiteContext, o: KillOptions): Promise<Figures> {
   const f = figures();
-  const dir = path.join(ctx.workDir, `kill-${o.backend}`);
+  const dir = path.join(ctx.workDir, `kill-${o.backend}-${o.after}-${o.recover || "none"}`);
   const prefix = `Kill ${o.backend}`;
   StackCli.writeProgram(dir, `kill-${o.backend}`, rolesProgram(prefix));
   let emu: RunningEmulator | undefined;
@@ -88,11 +92,15 @@ async function killDuringUp(ctx: SuiteContext, o: KillOptions): Promise<Figures>
     if (o.recover) {
       if (emu) emu.setFaults(null);
       await cli.run(["cancel", "--yes"], 60_000);
-      const steps = [await cli.refresh(), await cli.up()];
+      const refresh =
+        o.recover === "clear-pending"
+          ? await cli.run(["refresh", "--yes", "--skip-preview", "--clear-pending-creates"])
+          : await cli.refresh();
+      const steps = [refresh, await cli.up()];
       tally(
         f,
         steps.every((s) => s.code === 0),
-        `recovery (cancel, refresh, up) failed: ${steps.map((s) => s.out.slice(-400)).join(" | ")}`,
+        `recovery (cancel, ${o.recover === "clear-pending" ? "refresh --clear-pending-creates" : "refresh"}, up) failed: ${steps.map((s) => s.out.slice(-400)).join(" | ")}`,
       );
       const a = audit(await cli.state(), store, declared(prefix, o.count));
       Object.assign(f, { duplicates: a.duplicates, orphans: a.orphans, mismatches: a.mismatches });
@@ -118,11 +126,28 @@ export const killScenarios: Scenario[] = [
     run: (ctx) => killDuringUp(ctx, { backend: "graph", after: 3, count: 10, recover: false }),
   },
   {
-    name: "kill -9 of up, graph, then cancel, refresh, up",
-    run: (ctx) => killDuringUp(ctx, { backend: "graph", after: 4, count: 10, recover: true }),
+    name: "kill -9 of up, local, after the first object, then cancel, refresh, up",
+    quick: true,
+    run: (ctx) => killDuringUp(ctx, { backend: "local", after: 1, count: 20, recover: "refresh" }),
   },
   {
-    name: "kill -9 of up, local, then cancel, refresh, up",
-    run: (ctx) => killDuringUp(ctx, { backend: "local", after: 6, count: 40, recover: true }),
+    name: "kill -9 of up, graph, after the first object, then cancel, refresh, up",
+    run: (ctx) => killDuringUp(ctx, { backend: "graph", after: 1, count: 10, recover: "refresh" }),
+  },
+  {
+    name: "kill -9 of up, graph, midway, then cancel, refresh, up",
+    run: (ctx) => killDuringUp(ctx, { backend: "graph", after: 4, count: 10, recover: "refresh" }),
+  },
+  {
+    name: "kill -9 of up, graph, midway, then cancel, refresh --clear-pending-creates, up",
+    run: (ctx) => killDuringUp(ctx, { backend: "graph", after: 6, count: 10, recover: "clear-pending" }),
+  },
+  {
+    name: "kill -9 of up, local, midway, then cancel, refresh, up",
+    run: (ctx) => killDuringUp(ctx, { backend: "local", after: 6, count: 40, recover: "refresh" }),
+  },
+  {
+    name: "kill -9 of up, local, late, then cancel, refresh --clear-pending-creates, up",
+    run: (ctx) => killDuringUp(ctx, { backend: "local", after: 30, count: 40, recover: "clear-pending" }),
   },
 ];
