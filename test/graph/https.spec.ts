@@ -127,7 +127,10 @@ describe("emulator over https with Microsoft's JavaScript Graph client", functio
       async (served) => {
         assert.match(out[0], /^DEFENDER_RBAC_GRAPH_URL=https:\/\/127\.0\.0\.1:\d+$/);
         assert.ok(out.includes(`NODE_EXTRA_CA_CERTS=${caFile}`), out.join("\n"));
-        assert.ok(out.some((l) => /^DEFENDER_RBAC_EMULATOR_TOKEN=\S+$/.test(l)), "the control token is printed too");
+        assert.ok(
+          out.some((l) => /^DEFENDER_RBAC_EMULATOR_TOKEN=\S+$/.test(l)),
+          "the control token is printed too",
+        );
         assert.equal(fs.readFileSync(caFile, "utf8"), served.caPem);
         const { stdout } = await run(
           process.execPath,
