@@ -28,7 +28,7 @@
  *    say so in advance so the provider can fail at preview instead of at apply.
  */
 import type { LegacySource } from "../core/legacy";
-import type { Directory, DirectoryObject } from "../core/access";
+import type { Directory, DirectoryObject } from "../core/directory";
 
 export interface RoleImportInfo {
   source: LegacySource;
@@ -170,7 +170,7 @@ export interface Backend {
   liveCatalogue(): Promise<CatalogueAction[] | null>;
 
   /**
-   * Optional: the directory facts effective access needs (core/access.ts): display names, group
+   * Optional: the directory facts effective access needs (core/effectiveAccess.ts): display names, group
    * membership and Entra role holders. It covers at least `principalIds` (the principals the tenant's
    * assignments and legacy roles name), the groups they belong to and their members, transitively, and
    * every holder of an Entra role of the mapping page's Entra table. Without it, principals are bare ids.

@@ -2,7 +2,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { LegacySource } from "../core/legacy";
-import type { Directory, DirectoryObject } from "../core/access";
+import type { Directory, DirectoryObject } from "../core/directory";
 import { LEGACY_SOURCES } from "../core/legacy";
 import type {
   AssignmentInput,

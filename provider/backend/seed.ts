@@ -15,7 +15,7 @@ import { ENTRA_ROLES, LegacySource, MDI_ROLE_GROUPS, MDO_ROLES } from "../core/l
 import { atomKey, getAtom } from "../core/catalogue";
 import { normalizeKeys } from "../core/normalise";
 import { mdiGroupName, type Workload, WORKLOADS } from "../core/workloads";
-import type { Directory } from "../core/access";
+import type { Directory } from "../core/directory";
 import type { LegacyRoleRecord } from "./backend";
 
 export interface BuiltInRoleSeed {

@@ -6,17 +6,9 @@
 import * as fs from "node:fs";
 import { Option } from "commander";
 import { activationWorkload } from "../core/activation";
-import {
-  ACCESS_WORKLOADS,
-  AccessFilter,
-  AccessWorkload,
-  AccessReport,
-  effectiveAccess,
-  filterGrants,
-  resolvePrincipalRef,
-  sourceText,
-  EMPTY_DIRECTORY,
-} from "../core/access";
+import { ACCESS_WORKLOADS, AccessFilter, AccessWorkload, AccessReport, filterGrants, sourceText } from "../core/access";
+import { EMPTY_DIRECTORY, resolvePrincipalRef } from "../core/directory";
+import { effectiveAccess } from "../core/effectiveAccess";
 import { formatIssue, Issue } from "../core/errors";
 import { resolvePermission } from "../core/resolve";
 import { readTenantAccess } from "../backend/access";

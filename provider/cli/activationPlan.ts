@@ -2,12 +2,13 @@
  * `defender-rbac activation-plan --workload <w>`: what turning Unified RBAC on (or, with --deactivate,
  * off) for one workload would change now, per principal: the access gained (Unified RBAC assignments
  * reaching it, Entra defaults that start to apply) and lost (legacy roles that stop applying), privileged
- * ones first (core/access.ts `activationChange`). Read-only.
+ * ones first (core/accessChange.ts `activationChange`). Read-only.
  */
 import * as fs from "node:fs";
 import { Option } from "commander";
 import { workloadByAppScope } from "../core/workloads";
-import { diffAccess, effectiveAccess } from "../core/access";
+import { diffAccess } from "../core/accessChange";
+import { effectiveAccess } from "../core/effectiveAccess";
 import { readTenantAccess } from "../backend/access";
 import { parseWorkloads } from "./access";
 import type { Io, Register } from "./io";

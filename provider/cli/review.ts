@@ -9,16 +9,10 @@
  */
 import * as fs from "node:fs";
 import { Option } from "commander";
-import { ACCESS_WORKLOADS, AccessWorkload } from "../core/access";
-import {
-  AccessChange,
-  AccessInput,
-  AccessReport,
-  diffAccess,
-  effectiveAccess,
-  sourceText,
-  EMPTY_DIRECTORY,
-} from "../core/access";
+import { ACCESS_WORKLOADS, AccessInput, AccessReport, AccessWorkload, sourceText } from "../core/access";
+import { AccessChange, diffAccess } from "../core/accessChange";
+import { EMPTY_DIRECTORY } from "../core/directory";
+import { effectiveAccess } from "../core/effectiveAccess";
 import { readTenantAccess } from "../backend/access";
 import { PreviewChange, StackSide, readPreview } from "./preview";
 import { principalLabel } from "./accessView";

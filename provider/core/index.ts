@@ -10,4 +10,7 @@ export * from "./mapping";
 export * from "./scope";
 export * from "./activation";
 export * from "./workloads";
+export * from "./directory";
 export * from "./access";
+export * from "./effectiveAccess";
+export * from "./accessChange";

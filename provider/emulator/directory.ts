@@ -6,7 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import type { TenantStore } from "../backend/store";
-import type { Directory, DirectoryObject } from "../core/access";
+import type { Directory, DirectoryObject } from "../core/directory";
 import { ENTRA_ROLES } from "../core/legacy";
 import type { EmulatorBehaviour } from "./behaviour";
 import { HttpError, Reply, allow, notFound } from "./http";

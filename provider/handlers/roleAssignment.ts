@@ -7,7 +7,7 @@
 import { z } from "zod";
 import { AssignmentRecord, Backend, isNotFound } from "../backend/backend";
 import type { DataSourceScope } from "../core/scope";
-import { resolvePrincipalRef } from "../core/access";
+import { resolvePrincipalRef } from "../core/directory";
 import {
   appScopeIdsToScope,
   isGuid,

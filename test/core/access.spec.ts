@@ -1,5 +1,5 @@
 /**
- * The effective-access engine (core/access.ts): the seed's Entra table as vectors (each row's cells,
+ * The effective-access engine (core/effectiveAccess.ts): the seed's Entra table as vectors (each row's cells,
  * resolved from the page's text, must be exactly what a holder of that Entra role gets in each
  * workload), a mixed active / inactive tenant with nested groups and legacy roles, and properties.
  */
@@ -48,7 +48,7 @@ function permsOf(input: AccessInput, principal: string, workload: AccessWorkload
     .sort();
 }
 
-describe("effective access (core/access.ts)", () => {
+describe("effective access (core/effectiveAccess.ts)", () => {
   describe("the seed's Entra table as vectors", () => {
     for (const row of ENTRA) {
       it(`${row.name}: the page's cells in each workload, all workloads active`, () => {

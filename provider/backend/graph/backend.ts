@@ -52,7 +52,7 @@ import { ClientEvent, GraphClient, RetryOptions } from "./client";
 import { BurstReads } from "./burst";
 import { ConsistencyWindow } from "./consistency";
 import { findPrincipals, readDirectory } from "./directory";
-import type { Directory, DirectoryObject } from "../../core/access";
+import type { Directory, DirectoryObject } from "../../core/directory";
 import { DuplicateSafeCreate } from "./create";
 import { GraphError, Redactor } from "./errors";
 import { BackendEvent, eventSink } from "./events";

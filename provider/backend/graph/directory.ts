@@ -5,7 +5,7 @@
  * group involved, and the display names of the principals named. Least-privilege application
  * permissions: RoleManagement.Read.Directory, GroupMember.Read.All, User.ReadBasic.All.
  */
-import type { Directory, DirectoryObject } from "../../core/access";
+import type { Directory, DirectoryObject } from "../../core/directory";
 import { findLegacyEntry } from "../../core/mapping";
 import type { GraphClient } from "./client";
 import { paths } from "./requests";

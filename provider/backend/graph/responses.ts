@@ -4,7 +4,7 @@
  * examples (docs/graph-api.md), unknown fields are ignored, missing optional ones take their documented
  * defaults, and `@odata.context` is never trusted (the beta example says v1.0).
  */
-import type { DirectoryObject } from "../../core/access";
+import type { DirectoryObject } from "../../core/directory";
 import type { AssignmentRecord, CatalogueAction, RoleRecord } from "../backend";
 import { splitMarker } from "../../core/ownership";
 
