@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { TenantStore } from "../../provider/backend/store";
-import { run } from "../../provider/cli/program";
+import { cli } from "./capture";
 import { readPng } from "./png";
 
 const SOC = "8e811502-2c2a-4d1b-9c5e-1f0b2e4f9a10";
@@ -17,18 +17,6 @@ const TIER2 = "33333333-3333-4333-8333-000000000001";
 const ADELE = "22222222-2222-4222-8222-000000000001";
 const MEGAN = "22222222-2222-4222-8222-000000000003";
 const LEE = "22222222-2222-4222-8222-000000000004";
-
-interface Captured {
-  code: number;
-  out: string[];
-  err: string[];
-}
-async function cli(...argv: string[]): Promise<Captured> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await run(argv, { out: (l) => out.push(l), err: (l) => err.push(l) });
-  return { code, out, err };
-}
 
 /** A tenant: the seed, "sec-admins-all" (Authorization (manage) over all data sources) to SOC analysts, responders on Mde to SOC tier 2. */
 export function accessFixture(dir: string): string {

@@ -2,12 +2,7 @@
 import assert from "node:assert/strict";
 import { startEmulator, RunningEmulator } from "../../provider/emulator";
 import { run } from "../../provider/cli/program";
-
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { io: { out: (l: string) => out.push(l), err: (l: string) => err.push(l) }, out, err };
-}
+import { capture } from "./capture";
 
 describe("defender-rbac catalog --backend graph", () => {
   let emu: RunningEmulator;

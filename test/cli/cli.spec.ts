@@ -6,22 +6,9 @@
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import * as path from "node:path";
-import { run } from "../../provider/cli/program";
+import { cli } from "./capture";
 
 const MAIN = path.join(__dirname, "..", "..", "provider", "cli", "main.js");
-
-interface Captured {
-  code: number;
-  out: string[];
-  err: string[];
-}
-
-async function cli(...argv: string[]): Promise<Captured> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await run(argv, { out: (l) => out.push(l), err: (l) => err.push(l) });
-  return { code, out, err };
-}
 
 /** Runs the command and parses its output, which must be exactly one JSON value. */
 async function cliJson<T = Record<string, unknown>>(...argv: string[]): Promise<T> {

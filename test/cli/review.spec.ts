@@ -11,7 +11,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { TenantStore } from "../../provider/backend/store";
 import { readPreview, UNKNOWN } from "../../provider/cli/preview";
-import { run } from "../../provider/cli/program";
+import { cli } from "./capture";
 
 const FIXTURES = path.join(__dirname, "..", "..", "..", "test", "cli", "fixtures");
 const PRIVILEGED = path.join(FIXTURES, "preview-privileged.json");
@@ -19,13 +19,6 @@ const REMOVE = path.join(FIXTURES, "preview-remove.json");
 const REMOVE_SAMES = path.join(FIXTURES, "preview-remove-show-sames.json");
 const TIER2 = "33333333-3333-4333-8333-000000000001";
 const SOC = "8e811502-2c2a-4d1b-9c5e-1f0b2e4f9a10";
-
-async function cli(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await run(argv, { out: (l) => out.push(l), err: (l) => err.push(l) });
-  return { code, out, err };
-}
 
 interface ReviewJson {
   summary: { principals: number; gained: number; lost: number; privilegedGained: number; privilegedLost: number };

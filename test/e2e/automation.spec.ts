@@ -9,18 +9,7 @@ import * as path from "node:path";
 import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import { TenantStore } from "../../provider/backend/store";
 import { RunningEmulator, startEmulator } from "../../provider/emulator";
-import { Project, REPO, addProgram, tarballProject } from "./project";
-
-const HOOK_TIMEOUT = 60 * 60 * 1000; // a cold CLI build from Go modules happens here when nothing is cached
-const STEP_TIMEOUT = 5 * 60 * 1000;
-
-/** A stack of a program directory; its local tenant store is the default `.defender-rbac/tenant.db` there. */
-function stackFor(project: Project, programDir: string, stackName = "e2e"): Promise<Stack> {
-  return LocalWorkspace.createOrSelectStack(
-    { stackName, workDir: programDir },
-    { envVars: project.env, pulumiHome: project.env.PULUMI_HOME },
-  );
-}
+import { HOOK_TIMEOUT, Project, REPO, STEP_TIMEOUT, addProgram, stackIn, useTarballProject } from "./project";
 
 function customRoles(store: TenantStore) {
   return store.listRoles().filter((r) => !r.isBuiltIn);
@@ -32,9 +21,7 @@ describe("end to end through the pulumi CLI", function () {
 
   before(function () {
     this.timeout(HOOK_TIMEOUT);
-    project = tarballProject();
-    process.env.PULUMI_BACKEND_URL = `file://${project.stateDir}`;
-    Object.assign(process.env, project.env);
+    project = useTarballProject();
   });
 
   describe("lifecycle on the local tenant", () => {
@@ -44,7 +31,7 @@ describe("end to end through the pulumi CLI", function () {
 
     before(async () => {
       dir = addProgram(project, path.join(REPO, "test", "e2e", "programs", "lifecycle"), "lifecycle");
-      stack = await stackFor(project, dir);
+      stack = await stackIn(project, dir, "e2e");
       storeFile = path.join(dir, ".defender-rbac", "tenant.db");
     });
 
@@ -167,13 +154,7 @@ describe("end to end through the pulumi CLI", function () {
         faults:
           "throttle:every=4,retryAfter=0;unavailable:every=7;drop:every=11;lag:ms=150;ambiguousPost:every=3,mode=redirect;seed=5",
       });
-      stack = await LocalWorkspace.createOrSelectStack(
-        { stackName: "e2e", workDir: dir },
-        {
-          envVars: { ...project.env, DEFENDER_RBAC_GRAPH_TOKEN: "e2e-static-token" },
-          pulumiHome: project.env.PULUMI_HOME,
-        },
-      );
+      stack = await stackIn(project, dir, "e2e", { DEFENDER_RBAC_GRAPH_TOKEN: "e2e-static-token" });
       await stack.setAllConfig({
         "defender-rbac:backend": { value: "graph" },
         "defender-rbac:graphUrl": { value: emu.url },
@@ -233,7 +214,7 @@ describe("end to end through the pulumi CLI", function () {
   for (const example of ["quickstart", "soc-analyst", "migration", "staged-activation"]) {
     it(`example ${example}: up, no changes on a second preview, destroy`, async () => {
       const dir = addProgram(project, path.join(REPO, "examples", example), `example-${example}`);
-      const stack = await stackFor(project, dir);
+      const stack = await stackIn(project, dir, "e2e");
       const up = await stack.up();
       assert.equal(up.summary.result, "succeeded");
       await stack.preview({ expectNoChanges: true });
@@ -273,13 +254,7 @@ describe("end to end through the pulumi CLI", function () {
       stackName: string,
       extra: Record<string, string> = {},
     ): Promise<Stack> {
-      const stack = await LocalWorkspace.createOrSelectStack(
-        { stackName, workDir: dir },
-        {
-          envVars: { ...project.env, DEFENDER_RBAC_GRAPH_TOKEN: "e2e-static-token" },
-          pulumiHome: project.env.PULUMI_HOME,
-        },
-      );
+      const stack = await stackIn(project, dir, stackName, { DEFENDER_RBAC_GRAPH_TOKEN: "e2e-static-token" });
       await stack.setAllConfig({
         "defender-rbac:backend": { value: "graph" },
         "defender-rbac:graphUrl": { value: url },
@@ -365,7 +340,7 @@ describe("end to end through the pulumi CLI", function () {
           graphStack(graphDir, emu.url, "e2e-parity-graph").then((s) =>
             s.preview({ parallel: 1 }).then(none, refusals),
           ),
-          stackFor(project, localDir, "e2e-parity-local")
+          stackIn(project, localDir, "e2e-parity-local")
             .then(async (s) => {
               await s.setConfig("defender-rbac:parity", { value: "graph" });
               return s;

@@ -9,14 +9,20 @@ import * as assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
+import type { Stack } from "@pulumi/pulumi/automation";
 import { RunningEmulator, startEmulator } from "../../provider/emulator";
-import { run } from "../../provider/cli/program";
+import { cli } from "../cli/capture";
 import { FakeGitHub, startFakeGitHub } from "../gitops/fake-github";
-import { Project, REPO, addProgram, launcherPack, tarballProject } from "./project";
-
-const HOOK_TIMEOUT = 60 * 60 * 1000;
-const STEP_TIMEOUT = 5 * 60 * 1000;
+import {
+  HOOK_TIMEOUT,
+  Project,
+  REPO,
+  STEP_TIMEOUT,
+  addProgram,
+  launcherPack,
+  stackIn,
+  useTarballProject,
+} from "./project";
 const STACK = "gitops";
 
 describe("GitOps commands on previews of a graph-backend stack against the emulator", function () {
@@ -53,16 +59,9 @@ describe("GitOps commands on previews of a graph-backend stack against the emula
     });
   }
 
-  async function cli(...argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await run(argv, { out: (l) => out.push(l), err: (l) => err.push(l) });
-    return { code, out, err };
-  }
-
   before(async function () {
     this.timeout(HOOK_TIMEOUT);
-    project = tarballProject();
+    project = useTarballProject();
     dir = addProgram(project, path.join(REPO, "test", "e2e", "programs", "lifecycle"), "gitops");
     emu = await startEmulator({ store: path.join(dir, "graph-tenant.db"), faults: "lag:ms=100;seed=3" });
     gh = await startFakeGitHub();
@@ -71,11 +70,7 @@ describe("GitOps commands on previews of a graph-backend stack against the emula
       PULUMI_BACKEND_URL: `file://${project.stateDir}`,
       DEFENDER_RBAC_GRAPH_TOKEN: "gitops-static-token",
     };
-    Object.assign(process.env, project.env, { PULUMI_BACKEND_URL: env.PULUMI_BACKEND_URL });
-    stack = await LocalWorkspace.createOrSelectStack(
-      { stackName: STACK, workDir: dir },
-      { envVars: env, pulumiHome: project.env.PULUMI_HOME },
-    );
+    stack = await stackIn(project, dir, STACK, env);
     await stack.setAllConfig({
       "defender-rbac:backend": { value: "graph" },
       "defender-rbac:graphUrl": { value: emu.url },

@@ -8,11 +8,17 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
-import { Project, REPO, addProgram, launcherPack, tarballProject } from "./project";
-
-const HOOK_TIMEOUT = 60 * 60 * 1000;
-const STEP_TIMEOUT = 5 * 60 * 1000;
+import type { Stack } from "@pulumi/pulumi/automation";
+import {
+  HOOK_TIMEOUT,
+  Project,
+  REPO,
+  STEP_TIMEOUT,
+  addProgram,
+  launcherPack,
+  stackIn,
+  useTarballProject,
+} from "./project";
 
 const USER = "8e811502-2c2a-4d1b-9c5e-1f0b2e4f9a10";
 const GROUP = "1b2c3d4e-0000-4000-8000-00000000abcd";
@@ -57,15 +63,10 @@ describe("policy pack through pulumi preview --policy-pack", function () {
 
   before(async function () {
     this.timeout(HOOK_TIMEOUT);
-    project = tarballProject();
-    process.env.PULUMI_BACKEND_URL = `file://${project.stateDir}`;
-    Object.assign(process.env, project.env);
+    project = useTarballProject();
     pack = launcherPack(project);
     dir = addProgram(project, path.join(REPO, "test", "e2e", "programs", "governed"), "governed");
-    stack = await LocalWorkspace.createOrSelectStack(
-      { stackName: "policy", workDir: dir },
-      { envVars: project.env, pulumiHome: project.env.PULUMI_HOME },
-    );
+    stack = await stackIn(project, dir, "policy");
   });
 
   it("a violating program fails each resource rule, at the configured enforcement level", async () => {

@@ -6,8 +6,14 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 
 export const REPO = path.resolve(__dirname, "..", "..", "..");
+
+/** The timeout of a suite's setup hook: a cold CLI build from Go modules happens there when nothing is cached. */
+export const HOOK_TIMEOUT = 60 * 60 * 1000;
+/** The timeout of one step of a suite (an up, a preview, a destroy). */
+export const STEP_TIMEOUT = 5 * 60 * 1000;
 
 let cliDir: string | undefined;
 /** Directory of the `pulumi` CLI and language host; builds them on first use (cached). */
@@ -85,6 +91,30 @@ export function tarballProject(): Project {
   };
   shared = { dir, env, stateDir };
   return shared;
+}
+
+/**
+ * The shared project, with this process pointed at its CLI and its file:// state backend: what a suite's
+ * setup hook calls first.
+ */
+export function useTarballProject(): Project {
+  const project = tarballProject();
+  process.env.PULUMI_BACKEND_URL = `file://${project.stateDir}`;
+  Object.assign(process.env, project.env);
+  return project;
+}
+
+/** The stack `stackName` of a program directory of the project; `env` is added to the project's for its commands. */
+export function stackIn(
+  project: Project,
+  dir: string,
+  stackName: string,
+  env: Record<string, string> = {},
+): Promise<Stack> {
+  return LocalWorkspace.createOrSelectStack(
+    { stackName, workDir: dir },
+    { envVars: { ...project.env, ...env }, pulumiHome: project.env.PULUMI_HOME },
+  );
 }
 
 /** Copies a program directory (Pulumi.yaml + index.ts) into the project, under `name`. */

@@ -14,20 +14,10 @@ import * as path from "node:path";
 import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import { TenantStore } from "../../provider/backend/store";
 import { RunningEmulator, startEmulator } from "../../provider/emulator";
-import { Project, REPO, addProgram, tarballProject } from "./project";
-
-const HOOK_TIMEOUT = 60 * 60 * 1000;
-const STEP_TIMEOUT = 5 * 60 * 1000;
+import { HOOK_TIMEOUT, Project, REPO, STEP_TIMEOUT, addProgram, stackIn, useTarballProject } from "./project";
 const PROGRAM = path.join(REPO, "test", "e2e", "programs", "safety");
 
 type Config = Record<string, string | boolean | string[]>;
-
-async function stackOf(project: Project, dir: string, name: string, env: Record<string, string> = {}) {
-  return LocalWorkspace.createOrSelectStack(
-    { stackName: name, workDir: dir },
-    { envVars: { ...project.env, ...env }, pulumiHome: project.env.PULUMI_HOME },
-  );
-}
 
 /** Replaces the stack's `safety:` config by `config` (keys without namespace), keeping other keys. */
 async function configure(stack: Stack, config: Config): Promise<void> {
@@ -93,9 +83,7 @@ describe("tenant safety end to end through the pulumi CLI", function () {
 
   before(function () {
     this.timeout(HOOK_TIMEOUT);
-    project = tarballProject();
-    process.env.PULUMI_BACKEND_URL = `file://${project.stateDir}`;
-    Object.assign(process.env, project.env);
+    project = useTarballProject();
   });
 
   describe("two stacks on one local tenant", () => {
@@ -109,8 +97,8 @@ describe("tenant safety end to end through the pulumi CLI", function () {
     before(async () => {
       dir = addProgram(project, PROGRAM, "safety-local");
       storeFile = path.join(dir, ".defender-rbac", "tenant.db");
-      a = await stackOf(project, dir, "a");
-      b = await stackOf(project, dir, "b");
+      a = await stackIn(project, dir, "a");
+      b = await stackIn(project, dir, "b");
       await configure(a, A);
       const up = await a.up();
       assert.equal(up.summary.result, "succeeded");
@@ -243,7 +231,7 @@ describe("tenant safety end to end through the pulumi CLI", function () {
     before(async () => {
       dir = addProgram(project, PROGRAM, "safety-lockout");
       storeFile = path.join(dir, ".defender-rbac", "tenant.db");
-      stack = await stackOf(project, dir, "lock");
+      stack = await stackIn(project, dir, "lock");
       await configure(stack, BASE);
       await stack.up();
       withStore(storeFile, (s) => {
@@ -331,8 +319,8 @@ describe("tenant safety end to end through the pulumi CLI", function () {
       dir = addProgram(project, PROGRAM, "safety-graph");
       emu = await startEmulator({ store: path.join(dir, "graph-tenant.db"), faults: "lag:ms=100;seed=3" });
       const env = { DEFENDER_RBAC_GRAPH_TOKEN: "e2e-static-token" };
-      a = await stackOf(project, dir, "ga", env);
-      b = await stackOf(project, dir, "gb", env);
+      a = await stackIn(project, dir, "ga", env);
+      b = await stackIn(project, dir, "gb", env);
       for (const s of [a, b])
         await s.setAllConfig({
           "defender-rbac:backend": { value: "graph" },

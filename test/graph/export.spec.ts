@@ -9,15 +9,10 @@ import * as ts from "typescript";
 import { TenantStore } from "../../provider/backend/store";
 import { ExportData, readTenant, toTypeScript } from "../../provider/cli/export";
 import { run } from "../../provider/cli/program";
+import { capture } from "../cli/capture";
 import { emulatorCommand } from "../../provider/cli/emulator";
 import { RunningEmulator, startEmulator } from "../../provider/emulator";
 import { TOKEN, fastBackend, guid, tempDir } from "./helpers";
-
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { io: { out: (l: string) => out.push(l), err: (l: string) => err.push(l) }, out, err };
-}
 
 function syntaxErrors(source: string): string[] {
   const sf = ts.createSourceFile("index.ts", source, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);

@@ -7,6 +7,7 @@ import { GraphBackend } from "../../provider/backend/graph/backend";
 import type { ClientEvent, RetryOptions } from "../../provider/backend/graph/client";
 import { Redactor } from "../../provider/backend/graph/errors";
 import type { TokenSource } from "../../provider/backend/graph/auth";
+import * as engine from "../../provider/engine";
 
 /** A fake bearer token; tests assert it never appears in an error. */
 export const TOKEN = "fake-graph-token-7Qw9xZ2mK4pL";
@@ -26,6 +27,27 @@ export const staticToken = (token = TOKEN): TokenSource => ({
   invalidate: () => undefined,
   description: "a test token",
 });
+
+/** Engine settings (without the `defender-rbac:` prefix) that keep its Graph backend fast against the emulator. */
+const FAST_SETTINGS = { graphRetryBaseMs: "2", graphRetryMaxMs: "20", graphConsistencyWaitMs: "250" };
+
+/**
+ * Points provider/engine.ts at the emulator at `url` (`defender-rbac:backend graph`, the fast settings
+ * with `settings` over them, the fake token in DEFENDER_RBAC_GRAPH_TOKEN), as a suite's `before` does.
+ * Returns what puts the engine and the token back, for its `after`.
+ */
+export async function engineOnGraph(url: string, settings: Record<string, string> = {}): Promise<() => Promise<void>> {
+  const saved = process.env.DEFENDER_RBAC_GRAPH_TOKEN;
+  process.env.DEFENDER_RBAC_GRAPH_TOKEN = TOKEN;
+  const all: Record<string, string> = { backend: "graph", graphUrl: url, ...FAST_SETTINGS, ...settings };
+  const rawConfig = Object.fromEntries(Object.entries(all).map(([k, v]) => [`defender-rbac:${k}`, v]));
+  await engine.configure({ config: { rawConfig } });
+  return async () => {
+    await engine.configure(undefined); // back to the process default (PULUMI_CONFIG): no graph configuration left behind
+    if (saved === undefined) delete process.env.DEFENDER_RBAC_GRAPH_TOKEN;
+    else process.env.DEFENDER_RBAC_GRAPH_TOKEN = saved;
+  };
+}
 
 export interface TestBackend {
   backend: GraphBackend;

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import * as engine from "../../provider/engine";
 import { RunningEmulator, startEmulator } from "../../provider/emulator";
 import { FIXTURE_CATALOGUE } from "../provider/targets";
-import { TOKEN } from "./helpers";
+import { engineOnGraph } from "./helpers";
 
 const FAULTS = {
   throttle: { every: 5, retryAfter: 0 },
@@ -20,28 +20,15 @@ const FAULTS = {
 describe("migration on the graph backend (recorded catalogue, faults on)", function () {
   this.timeout(30_000);
   let emu: RunningEmulator;
-  const saved = process.env.DEFENDER_RBAC_GRAPH_TOKEN;
+  let restore: () => Promise<void>;
   const custom = () => emu.store.listRoles().filter((r) => !r.isBuiltIn);
 
   before(async () => {
     emu = await startEmulator({ pageSize: 3, strict: true, catalogue: FIXTURE_CATALOGUE });
-    process.env.DEFENDER_RBAC_GRAPH_TOKEN = TOKEN;
-    await engine.configure({
-      config: {
-        rawConfig: {
-          "defender-rbac:backend": "graph",
-          "defender-rbac:graphUrl": emu.url,
-          "defender-rbac:graphRetryBaseMs": "2",
-          "defender-rbac:graphRetryMaxMs": "20",
-          "defender-rbac:graphConsistencyWaitMs": "250",
-        },
-      },
-    });
+    restore = await engineOnGraph(emu.url);
   });
   after(async () => {
-    await engine.configure(undefined);
-    if (saved === undefined) delete process.env.DEFENDER_RBAC_GRAPH_TOKEN;
-    else process.env.DEFENDER_RBAC_GRAPH_TOKEN = saved;
+    await restore();
     await emu.close();
   });
   afterEach(() => emu.setFaults(null));

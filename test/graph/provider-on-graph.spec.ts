@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import * as engine from "../../provider/engine";
 import { RunningEmulator, startEmulator } from "../../provider/emulator";
-import { TOKEN, guid } from "./helpers";
+import { engineOnGraph, guid } from "./helpers";
 
 const FAULTS = {
   throttle: { every: 6, retryAfter: 0 },
@@ -21,29 +21,14 @@ const FAULTS = {
 
 describe("provider on the graph backend (engine → GraphBackend → emulator)", () => {
   let emu: RunningEmulator;
-  const saved = process.env.DEFENDER_RBAC_GRAPH_TOKEN;
+  let restore: () => Promise<void>;
 
   before(async () => {
     emu = await startEmulator({ pageSize: 3, strict: true });
-    process.env.DEFENDER_RBAC_GRAPH_TOKEN = TOKEN;
-    await engine.configure({
-      config: {
-        rawConfig: {
-          "defender-rbac:backend": "graph",
-          "defender-rbac:graphUrl": emu.url,
-          "defender-rbac:graphRetryBaseMs": "2",
-          "defender-rbac:graphRetryMaxMs": "20",
-          "defender-rbac:graphMaxRetryAfterMs": "20",
-          "defender-rbac:graphTimeoutMs": "2000",
-          "defender-rbac:graphConsistencyWaitMs": "250",
-        },
-      },
-    });
+    restore = await engineOnGraph(emu.url, { graphMaxRetryAfterMs: "20", graphTimeoutMs: "2000" });
   });
   after(async () => {
-    await engine.configure(undefined); // back to the process default (PULUMI_CONFIG): no graph configuration left behind
-    if (saved === undefined) delete process.env.DEFENDER_RBAC_GRAPH_TOKEN;
-    else process.env.DEFENDER_RBAC_GRAPH_TOKEN = saved;
+    await restore();
     await emu.close();
   });
   afterEach(() => emu.setFaults(null));
