@@ -15,17 +15,11 @@ import * as path from "node:path";
 import type { LegacySource } from "../core/legacy";
 import { parseRecordedCatalogue, shippedTenantCatalogue } from "./recorded";
 import {
-  AssignmentInput,
-  AssignmentPatch,
-  AssignmentRecord,
   Backend,
   BackendCapabilities,
   BackendConfig,
   CatalogueAction,
   LegacyRoleRecord,
-  RoleInput,
-  RolePatch,
-  RoleRecord,
   UnsupportedOperationError,
   WorkloadState,
 } from "./backend";
@@ -71,12 +65,34 @@ export function parityTarget(value: string, cwd: string): ParityTarget {
   };
 }
 
+/** What parity mode leaves to the local store as it is: roles, assignments, and closing the store. */
+const STORED = [
+  "listRoles",
+  "getRole",
+  "findRolesByName",
+  "createRole",
+  "updateRole",
+  "deleteRole",
+  "listAssignments",
+  "getAssignment",
+  "createAssignment",
+  "updateAssignment",
+  "deleteAssignment",
+  "close",
+] as const;
+type Stored = Pick<Backend, (typeof STORED)[number]>;
+
+/** The STORED methods: the local backend's own, bound to it in the constructor. */
+export interface ParityBackend extends Stored {}
+
 export class ParityBackend implements Backend {
   readonly name = "local";
   constructor(
     readonly local: LocalBackend,
     readonly target: ParityTarget,
-  ) {}
+  ) {
+    for (const m of STORED) Object.assign(this, { [m]: local[m].bind(local) });
+  }
 
   static wrap(local: LocalBackend, config: Pick<BackendConfig, "settings" | "cwd">): ParityBackend {
     try {
@@ -89,40 +105,6 @@ export class ParityBackend implements Backend {
 
   capabilities(): BackendCapabilities {
     return { ...graphCapabilities(), behavesAs: "graph" };
-  }
-
-  listRoles(): Promise<RoleRecord[]> {
-    return this.local.listRoles();
-  }
-  getRole(id: string): Promise<RoleRecord | null> {
-    return this.local.getRole(id);
-  }
-  findRolesByName(displayName: string): Promise<RoleRecord[]> {
-    return this.local.findRolesByName(displayName);
-  }
-  createRole(input: RoleInput): Promise<RoleRecord> {
-    return this.local.createRole(input);
-  }
-  updateRole(id: string, patch: RolePatch): Promise<RoleRecord> {
-    return this.local.updateRole(id, patch);
-  }
-  deleteRole(id: string): Promise<void> {
-    return this.local.deleteRole(id);
-  }
-  listAssignments(filter?: { roleDefinitionId?: string }): Promise<AssignmentRecord[]> {
-    return this.local.listAssignments(filter);
-  }
-  getAssignment(id: string): Promise<AssignmentRecord | null> {
-    return this.local.getAssignment(id);
-  }
-  createAssignment(input: AssignmentInput): Promise<AssignmentRecord> {
-    return this.local.createAssignment(input);
-  }
-  updateAssignment(id: string, patch: AssignmentPatch): Promise<AssignmentRecord> {
-    return this.local.updateAssignment(id, patch);
-  }
-  deleteAssignment(id: string): Promise<void> {
-    return this.local.deleteAssignment(id);
   }
 
   async listLegacyRoles(source: LegacySource): Promise<LegacyRoleRecord[]> {
@@ -140,9 +122,5 @@ export class ParityBackend implements Backend {
 
   async liveCatalogue(): Promise<CatalogueAction[] | null> {
     return this.target.catalogue;
-  }
-
-  close(): Promise<void> {
-    return this.local.close();
   }
 }

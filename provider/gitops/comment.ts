@@ -5,7 +5,8 @@
  * stack, found again by a hidden marker and replaced on each push.
  */
 import type { GitHub } from "./github";
-import { PolicyViolation, PreviewJson, changeLine, changesOf, errorsOf } from "./preview";
+import type { PreviewJson } from "../previewJson";
+import { PolicyViolation, changeLine, changesOf, errorsOf } from "./preview";
 
 /** GitHub refuses comments over 65536 characters. */
 export const MAX_COMMENT = 65000;

@@ -6,7 +6,8 @@
  * drift lasts, and closed with a comment once the tenant matches again.
  */
 import type { GitHub, IssueRef } from "./github";
-import { PreviewJson, changeLine, changesOf, errorsOf } from "./preview";
+import type { PreviewJson } from "../previewJson";
+import { changeLine, changesOf, errorsOf } from "./preview";
 
 export const DRIFT_LABEL = "defender-rbac-drift";
 

@@ -5,34 +5,14 @@
  *
  * For a drift check (`pulumi preview --refresh --expect-no-changes`), the old state is what the refresh
  * read from the tenant and the new inputs are what the program declares, so each change reads as "the
- * tenant has X; the program declares Y" and `pulumi up` would put the declared value back.
+ * tenant has X; the program declares Y" and `pulumi up` would put the declared value back. The JSON
+ * itself is read by previewJson.ts.
  */
 import { keyLabel } from "../core/labels";
 import { normalizeKeys } from "../core/normalise";
 import { appScopeIdsToScope, canonicalAppScopes, principalSet } from "../core/scope";
-import type { ResourceKind } from "../engine";
-import { typeToken } from "../resources/shell";
-
-export interface PreviewStep {
-  op: string;
-  urn: string;
-  type?: string;
-  oldState?: { type?: string; inputs?: Record<string, any>; outputs?: Record<string, any> };
-  newState?: { type?: string; inputs?: Record<string, any>; outputs?: Record<string, any> };
-  diffReasons?: string[];
-}
-
-export interface PreviewDiagnostic {
-  urn?: string;
-  message: string;
-  severity?: string;
-}
-
-export interface PreviewJson {
-  steps?: PreviewStep[];
-  diagnostics?: PreviewDiagnostic[];
-  changeSummary?: Record<string, number>;
-}
+import { PreviewDiagnostic, PreviewJson, parsePreviewJson, resourceName, roleKeys } from "../previewJson";
+import { kindOf as resourceKind } from "../resources/shell";
 
 /** One change of the preview, described. */
 export interface Change {
@@ -46,30 +26,16 @@ export interface Change {
   details: string[];
 }
 
-const KINDS: ResourceKind[] = ["UnifiedRole", "ImportedRole", "RoleAssignment", "WorkloadActivation"];
-
 /** Steps that change nothing. */
 const QUIET = new Set(["same", "read", "refresh"]);
 
 /** Parses the JSON text; a clear error when it is not a preview's output. */
 export function parsePreview(text: string, source = "the preview file"): PreviewJson {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new Error(`${source} is not JSON: write it with \`pulumi preview --json > file\`.`);
-  }
-  if (!json || typeof json !== "object" || (!("steps" in json) && !("changeSummary" in json)))
-    throw new Error(`${source} has no "steps": write it with \`pulumi preview --json > file\`.`);
-  return json as PreviewJson;
-}
-
-function nameOf(urn: string): string {
-  return urn.split("::").pop() ?? urn;
+  return parsePreviewJson(text, source, "write it with `pulumi preview --json > file`.", { summaryOnly: true });
 }
 
 function kindOf(type: string | undefined): string {
-  return KINDS.find((k) => typeToken(k) === type) ?? type ?? "resource";
+  return resourceKind(type) ?? type ?? "resource";
 }
 
 const list = (xs: string[]) => xs.map((x) => `"${x}"`).join(", ");
@@ -90,7 +56,8 @@ function scopeWords(ids: string[] | undefined): string {
 }
 
 function keysOf(props: Record<string, any> | undefined): string[] | undefined {
-  return Array.isArray(props?.actions) ? normalizeKeys(props!.actions) : undefined;
+  const keys = roleKeys(props);
+  return keys ? normalizeKeys(keys) : undefined;
 }
 
 /**
@@ -229,7 +196,7 @@ export function changesOf(preview: PreviewJson, voice: Voice = "plan"): Change[]
       if (kind === "RoleAssignment" && before?.principals)
         details.push(`takes access from ${list(principalSet(before.principals))}`);
     }
-    out.push({ op: step.op, urn: step.urn, name: nameOf(step.urn), kind, details });
+    out.push({ op: step.op, urn: step.urn, name: resourceName(step.urn), kind, details });
   }
   return out;
 }

@@ -21,7 +21,8 @@ export {
   assignGroupsNotUsers,
   keepAuthorizationManager,
 } from "./policies";
-export { stackView, kindOf } from "./stack";
+export { stackView } from "./stack";
+export { kindOf } from "../resources/shell";
 export type { StackView, StackRole, StackAssignment, StackActivation } from "./stack";
 
 export const POLICY_PACK_NAME = "defender-rbac";

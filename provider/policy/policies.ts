@@ -22,7 +22,8 @@ import { atomKey, getAtom, isManageWildcard } from "../core/catalogue";
 import { atomLabel, keyLabel } from "../core/labels";
 import { keyCovers } from "../core/normalise";
 import { WORKLOADS, Workload, workloadByAppScope } from "../core/workloads";
-import { StackAssignment, StackView, kindOf, listed, stackView } from "./stack";
+import { kindOf } from "../resources/shell";
+import { StackAssignment, StackView, listed, stackView } from "./stack";
 
 const stringList = { type: "array" as const, items: { type: "string" as const }, default: [] as string[] };
 

@@ -13,15 +13,7 @@ import { UnknownValueError } from "@pulumi/policy";
 import { activationWorkload, grantsAuthorizationManage } from "../core/activation";
 import type { Workload } from "../core/workloads";
 import { canonicalAppScopes } from "../core/scope";
-import type { ResourceKind } from "../engine";
-import { typeToken } from "../resources/shell";
-
-/** The kind of one of this provider's resources, from its type token. */
-export function kindOf(type: string): ResourceKind | undefined {
-  for (const kind of ["UnifiedRole", "ImportedRole", "RoleAssignment", "WorkloadActivation"] as const)
-    if (type === typeToken(kind)) return kind;
-  return undefined;
-}
+import { kindOf } from "../resources/shell";
 
 /** The value `read` returns, or undefined when it is unknown during preview. */
 export function known<T>(read: () => T): T | undefined {

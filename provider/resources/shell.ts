@@ -35,6 +35,13 @@ export function typeToken(kind: Engine.ResourceKind): string {
   return `pulumi-nodejs:dynamic/${MODULE}:${kind}`;
 }
 
+/** The kind of one of this package's resources, from its type token; undefined for any other type. */
+export function kindOf(type: string | undefined): Engine.ResourceKind | undefined {
+  for (const kind of ["UnifiedRole", "ImportedRole", "RoleAssignment", "WorkloadActivation"] as const)
+    if (type === typeToken(kind)) return kind;
+  return undefined;
+}
+
 /**
  * The ownership marker of a resource (core/ownership.ts): its URN, computed in the constructor because a
  * dynamic provider is handed only the inputs. It names the stack and project too, so the tenant object

@@ -10,7 +10,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { TenantStore } from "../../provider/backend/store";
-import { readPreview, UNKNOWN } from "../../provider/cli/preview";
+import { readPreview } from "../../provider/cli/preview";
+import { UNKNOWN } from "../../provider/previewJson";
 import { cli } from "./capture";
 
 const FIXTURES = path.join(__dirname, "..", "..", "..", "test", "cli", "fixtures");

@@ -1,7 +1,8 @@
 /**
  * The module structure README.md promises: provider/ has no import cycle, provider/core/ is pure
  * (no IO, no Pulumi, nothing outside core but the few pure packages below), and provider/cli/ never
- * reaches into provider/handlers/. Imports are read from the TypeScript sources with the compiler's
+ * reaches into provider/handlers/; and no provider source file outgrows LINE_BUDGET lines (one concept a
+ * file: a file past it is cut along its seams). Imports are read from the TypeScript sources with the compiler's
  * own pre-processor (static imports, `export … from`, `import type`, `require(…)` and `import(…)`),
  * so a lazy `require` counts as much as a top-level import.
  */
@@ -12,6 +13,9 @@ import ts from "typescript";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
 const PROVIDER = path.join(ROOT, "provider");
+
+/** The most lines a provider source file may have. */
+const LINE_BUDGET = 450;
 
 /** Bare packages core may import: pure computation only. */
 const CORE_PACKAGES = new Set(["zod"]);
@@ -99,8 +103,23 @@ const inside = (dir: string) => (p: string) => p === dir || p.startsWith(dir + p
 const coreAllows = (t: string, bare: boolean) => (bare ? CORE_PACKAGES.has(t) : inside(path.join(PROVIDER, "core"))(t));
 const cliAllows = (t: string, bare: boolean) => bare || !inside(path.join(PROVIDER, "handlers"))(t);
 
+/** Files of `texts` longer than `budget` lines, as "file: N lines". */
+function overBudget(texts: Map<string, string>, budget: number): string[] {
+  return [...texts]
+    .map(
+      ([file, text]) => [path.relative(ROOT, file), text.split("\n").length - (text.endsWith("\n") ? 1 : 0)] as const,
+    )
+    .filter(([, lines]) => lines > budget)
+    .map(([file, lines]) => `${file}: ${lines} lines`)
+    .sort();
+}
+
+function providerTexts(): Map<string, string> {
+  return new Map(sourcesUnder(PROVIDER).map((f) => [f, fs.readFileSync(f, "utf8")]));
+}
+
 function providerGraph(): Graph {
-  return importGraph(new Map(sourcesUnder(PROVIDER).map((f) => [f, fs.readFileSync(f, "utf8")])));
+  return importGraph(providerTexts());
 }
 
 describe("module structure of provider/", () => {
@@ -125,6 +144,11 @@ describe("module structure of provider/", () => {
   it("keeps provider/cli away from provider/handlers", () => {
     const bad = violations(graph, path.join(PROVIDER, "cli"), cliAllows);
     assert.deepEqual(bad, [], `provider/cli must not import:\n  ${bad.join("\n  ")}`);
+  });
+
+  it(`keeps every provider source file within ${LINE_BUDGET} lines (cut a longer one along its seams)`, () => {
+    const over = overBudget(providerTexts(), LINE_BUDGET);
+    assert.deepEqual(over, [], `over the line budget:\n  ${over.join("\n  ")}`);
   });
 });
 
@@ -162,5 +186,15 @@ describe("the structure checks themselves", () => {
       "provider/core/x.ts → provider/backend/backend",
     ]);
     assert.deepEqual(violations(g, p("cli"), cliAllows), ["provider/cli/z.ts → provider/handlers/permissions"]);
+  });
+
+  it("count a file's lines against the budget, a final newline not being a line", () => {
+    const texts = new Map([
+      [p("a.ts"), "1\n2\n3\n"],
+      [p("b.ts"), "1\n2\n3\n4"],
+      [p("c.ts"), "1\n2"],
+    ]);
+    assert.deepEqual(overBudget(texts, 3), ["provider/b.ts: 4 lines"]);
+    assert.deepEqual(overBudget(texts, 2), ["provider/a.ts: 3 lines", "provider/b.ts: 4 lines"]);
   });
 });
