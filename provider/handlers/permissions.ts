@@ -55,12 +55,52 @@ function liveActions(live: CatalogueAction[]): Set<string> {
   return set;
 }
 
+/**
+ * Resolutions already made in this provider process, per backend and live catalogue read: the answer
+ * depends only on the references, the property path and the catalogue, and a program's roles repeat
+ * the same permission lists (resolving them again for every role of every preview was a measured cost).
+ * A new catalogue read (a new array) or a new backend starts empty.
+ */
+const resolved = new WeakMap<
+  Backend,
+  { live: CatalogueAction[] | null; answers: Map<string, Result<BackendPermissions>> }
+>();
+const RESOLVED_MAX = 10_000;
+
+/** A copy the caller may keep or change without touching the cached answer. */
+function copyOf(r: Result<BackendPermissions>): Result<BackendPermissions> {
+  return r.ok
+    ? {
+        ok: true,
+        value: { actions: [...r.value.actions], labels: [...r.value.labels], privileged: [...r.value.privileged] },
+      }
+    : { ok: false, issues: r.issues.map((i) => ({ ...i, path: [...i.path] })) };
+}
+
 export async function resolveForBackend(
   backend: Backend,
   refs: readonly string[],
   path: (string | number)[],
 ): Promise<Result<BackendPermissions>> {
   const live = await backend.liveCatalogue();
+  let cache = resolved.get(backend);
+  if (!cache || cache.live !== live) resolved.set(backend, (cache = { live, answers: new Map() }));
+  const key = JSON.stringify([path, refs]);
+  let r = cache.answers.get(key);
+  if (!r) {
+    r = resolveWith(backend, live, refs, path);
+    if (cache.answers.size >= RESOLVED_MAX) cache.answers.clear();
+    cache.answers.set(key, r);
+  }
+  return copyOf(r);
+}
+
+function resolveWith(
+  backend: Backend,
+  live: CatalogueAction[] | null,
+  refs: readonly string[],
+  path: (string | number)[],
+): Result<BackendPermissions> {
   const extra = live ? liveActions(live) : undefined;
   const tenant = tenantName(backend);
   const issues: Issue[] = [];

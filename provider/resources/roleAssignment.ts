@@ -51,7 +51,10 @@ export class RoleAssignment extends pulumi.dynamic.Resource {
   declare readonly scope: pulumi.Output<DataSourceScope>;
   /** The Graph `appScopeIds` the scope stands for. */
   declare readonly appScopeIds: pulumi.Output<string[]>;
-  declare readonly assignmentId: pulumi.Output<string>;
+  /** The assignment's id in the tenant: the resource's `id` (read from it, not declared as one more output). */
+  get assignmentId(): pulumi.Output<string> {
+    return this.id;
+  }
   declare readonly backend: pulumi.Output<string>;
   /** Whether the assigned role grants Authorization (manage) (known at preview when roleId is the role itself). */
   declare readonly authorizationManage: pulumi.Output<boolean>;
@@ -68,7 +71,6 @@ export class RoleAssignment extends pulumi.dynamic.Resource {
       {
         scope: undefined,
         appScopeIds: undefined,
-        assignmentId: undefined,
         backend: undefined,
         authorizationManage: undefined,
         adopts: undefined,

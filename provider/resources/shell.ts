@@ -45,12 +45,15 @@ export function kindOf(type: string | undefined): Engine.ResourceKind | undefine
 /**
  * The ownership marker of a resource (core/ownership.ts): its URN, computed in the constructor because a
  * dynamic provider is handed only the inputs. It names the stack and project too, so the tenant object
- * says which stack manages it.
+ * says which stack manages it. Without a parent it is known at once and passed as a plain string (the
+ * URN `pulumi.createUrn` computes for a child of the stack, without the Outputs and promises it makes per
+ * resource); under a parent it follows the parent's URN.
  */
 export function managedBy(
   kind: Engine.ResourceKind,
   name: string,
   opts: pulumi.CustomResourceOptions | undefined,
-): pulumi.Output<string> {
-  return pulumi.createUrn(name, typeToken(kind), opts?.parent);
+): pulumi.Input<string> {
+  if (opts?.parent) return pulumi.createUrn(name, typeToken(kind), opts.parent);
+  return `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::${typeToken(kind)}::${name}`;
 }

@@ -33,7 +33,10 @@ export class UnifiedRole extends pulumi.dynamic.Resource {
   declare readonly resolvedPermissions: pulumi.Output<string[]>;
   /** The privileged permissions the role grants (authorization manage, advanced live response, `*\/manage` wildcards), flagged for review. */
   declare readonly privilegedPermissions: pulumi.Output<string[]>;
-  declare readonly roleId: pulumi.Output<string>;
+  /** The role's id in the tenant: the resource's `id` (read from it, not declared as one more output). */
+  get roleId(): pulumi.Output<string> {
+    return this.id;
+  }
   declare readonly isBuiltIn: pulumi.Output<boolean>;
   declare readonly imported: pulumi.Output<boolean>;
   declare readonly catalogueVersion: pulumi.Output<string>;
@@ -53,7 +56,6 @@ export class UnifiedRole extends pulumi.dynamic.Resource {
         actions: undefined,
         resolvedPermissions: undefined,
         privilegedPermissions: undefined,
-        roleId: undefined,
         isBuiltIn: undefined,
         imported: undefined,
         catalogueVersion: undefined,

@@ -86,6 +86,11 @@ export function parseArgs(argv: string[]): Options {
   };
 }
 
+/** The phases a run goes through, in lifecycle order whatever order --phases gives: up first, destroy last. */
+export function runOrder(asked: Phase[]): Phase[] {
+  return ALL_PHASES.filter((p) => p === "up" || p === "destroy" || asked.includes(p));
+}
+
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -310,8 +315,7 @@ async function abRuns(ws: Workspace, opts: Options, log: (s: string) => void) {
     ALL_PHASES.map((p) => [p, { a: [], b: [], c: [] }]),
   ) as never;
   let size: { project: StateSize; floor: StateSize; baseline?: StateSize } | undefined;
-  const phases = opts.phases.includes("destroy") ? opts.phases : [...opts.phases, "destroy" as Phase];
-  if (!phases.includes("up")) phases.unshift("up");
+  const phases = runOrder(opts.phases);
   for (let pair = 0; pair < opts.pairs; pair++) {
     const sides: ["a" | "b" | "c", string][] = [
       ["a", "project"],
@@ -382,8 +386,7 @@ async function abRuns(ws: Workspace, opts: Options, log: (s: string) => void) {
 
 async function profileRuns(ws: Workspace, opts: Options, floorName: string, log: (s: string) => void) {
   const out: Record<string, Record<string, { provider: ProfileSummary; program: ProfileSummary }>> = {};
-  const phases = opts.phases.includes("destroy") ? opts.phases : [...opts.phases, "destroy" as Phase];
-  if (!phases.includes("up")) phases.unshift("up");
+  const phases = runOrder(opts.phases);
   for (const phase of phases) {
     for (const name of ["project", floorName, ...(opts.baseline ? ["baseline"] : [])]) {
       const dir = path.resolve(opts.cpuProf!, phase, name);

@@ -118,6 +118,36 @@ describe("a tenant with a live catalogue is the authority on which strings exist
     assert.ok(r.ok, JSON.stringify(!r.ok && r.issues));
     assert.deepEqual(r.value.actions, ["microsoft.xdr/aicodesecurity/scans/manage"]);
   });
+
+  it("a repeated resolution within one process gives the same answer as a copy of its own; a new catalogue read resolves anew", async () => {
+    let live: CatalogueAction[] = [{ action: "microsoft.xdr/secops/securitydata/alerts/manage" }];
+    const backend = graphLike(null);
+    backend.liveCatalogue = async () => live;
+    const refs = ["Alerts (manage)", "secops.securitydata.basics:read"];
+    const first = await resolveForBackend(backend, refs, ["permissions"]);
+    assert.ok(!first.ok, "basics is not in this tenant's catalogue");
+    assert.deepEqual(
+      first.issues.map((i) => i.path),
+      [["permissions", 1]],
+    );
+    first.issues[0].path.push("changed by the caller");
+    const again = await resolveForBackend(backend, refs, ["permissions"]);
+    assert.deepEqual(
+      !again.ok && again.issues.map((i) => i.path),
+      [["permissions", 1]],
+      "the cached answer is not the caller's object",
+    );
+    // the tenant's catalogue read again (a new list) now lists basics too: the same refs resolve
+    live = [...live, { action: "microsoft.xdr/secops/securitydata/basics/read" }];
+    const later = await resolveForBackend(backend, refs, ["permissions"]);
+    assert.ok(later.ok, JSON.stringify(!later.ok && later.issues));
+    later.value.actions.push("changed by the caller");
+    const last = await resolveForBackend(backend, refs, ["permissions"]);
+    assert.deepEqual(last.ok && last.value.actions, [
+      "microsoft.xdr/secops/securitydata/alerts/manage",
+      "microsoft.xdr/secops/securitydata/basics/read",
+    ]);
+  });
 });
 
 describe("ImportedRole on a backend that cannot record the import link", () => {

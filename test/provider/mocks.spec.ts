@@ -164,6 +164,27 @@ describe("program under setMocks", () => {
     assert.equal(await value(assignment.roleId), "soc-id");
   });
 
+  it("roleId and assignmentId are the resources' ids; managedBy is the resource's URN, a plain string without a parent", async () => {
+    assert.equal(await value(role.roleId), "soc-id");
+    assert.equal(await value(assignment.assignmentId), "soc-team-id");
+    assert.equal(reg("soc").inputs.managedBy, await value(role.urn));
+    assert.equal(reg("soc-team").inputs.managedBy, await value(assignment.urn));
+    assert.equal(reg("soc").inputs.managedBy, `urn:pulumi:ci::urbac-it::${TYPE_PREFIX}UnifiedRole::soc`);
+    // under a parent the URN follows the parent's type chain
+    const group = new pulumi.ComponentResource("bench:index:Group", "grp");
+    const nested = new UnifiedRole(
+      "nested",
+      { displayName: "Nested", permissions: ["Alerts (manage)"] },
+      { parent: group },
+    );
+    await value(nested.id);
+    assert.equal(reg("nested").inputs.managedBy, await value(nested.urn));
+    assert.match(
+      reg("nested").inputs.managedBy,
+      /::bench:index:Group\$pulumi-nodejs:dynamic\/defender-rbac:UnifiedRole::nested$/,
+    );
+  });
+
   it("the Scope helpers build the three scope forms", () => {
     assert.deepEqual(Scope.all(), { kind: "all" });
     assert.deepEqual(Scope.workloads("identity"), { kind: "workloads", workloads: ["identity"] });
