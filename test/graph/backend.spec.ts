@@ -7,7 +7,8 @@
 import assert from "node:assert/strict";
 import type { Backend, BackendConfig } from "../../provider/backend/backend";
 import { NotFoundError, RoleInUseError, UnsupportedOperationError } from "../../provider/backend/backend";
-import { cloudFor, checkGraphRoot, createTokenSource, resolveAuthSettings } from "../../provider/backend/graph/auth";
+import { checkGraphRoot, createTokenSource, resolveAuthSettings } from "../../provider/backend/graph/auth";
+import { cloudFor } from "../../provider/backend/graph/clouds";
 import { GraphBackend } from "../../provider/backend/graph/backend";
 import { Redactor } from "../../provider/backend/graph/errors";
 import { RunningEmulator, startEmulator } from "../../provider/emulator";

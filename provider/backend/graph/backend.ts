@@ -6,8 +6,9 @@
  *   RoleManagement.Read.Defender       preview, refresh, `defender-rbac export` (every read)
  *   RoleManagement.ReadWrite.Defender  `pulumi up` / `destroy` (POST, PATCH, DELETE)
  *   GroupMember.Read.All               only for ImportedRole { source: "mdi" } (Entra "Azure ATP …" groups)
- * Authentication and its config keys: auth.ts. Transport, retries and paging: client.ts. Bodies:
- * requests.ts. Parsing: responses.ts. Settings: tuning.ts. Read-after-write: consistency.ts.
+ * Authentication and its config keys: auth.ts (national clouds: clouds.ts). Transport, retries and
+ * paging: client.ts. Bodies: requests.ts. Parsing: responses.ts. Settings: tuning.ts. Read-after-write:
+ * consistency.ts.
  * Duplicate-safe create: create.ts. Bursts of reads by id served by one collection read: burst.ts.
  *
  * What this layer adds on top of the client:
