@@ -47,3 +47,14 @@ export function keyReference(key: string): string {
   const atom = atomForKey(key);
   return atom ? atomLabel(atom) : key;
 }
+
+/**
+ * A key set as a map from each canonical key to its readable label, privileged ones marked "⚠ ":
+ * the shape previews show, because the CLI diffs a map by key (adding one permission is one added
+ * line) where it diffs a list by position.
+ */
+export function grantsFor(keys: readonly string[]): Record<string, string> {
+  const grants: Record<string, string> = {};
+  for (const key of [...keys].sort()) grants[key] = `${isPrivilegedAction(key) ? "⚠ " : ""}${keyLabel(key)}`;
+  return grants;
+}

@@ -8,7 +8,7 @@ import { labelsFor, privilegedLabels } from "../core/labels";
 import { normalizeKeys, sameKeySet } from "../core/normalise";
 import { isNotFound } from "../backend/backend";
 import { markerLength } from "../core/ownership";
-import { CheckFailure, HandlerContext, Raw, UNKNOWN, adoptMissing, clean, issuesError } from "./common";
+import { CheckFailure, HandlerContext, Raw, UNKNOWN, adoptMissing, clean, isSentinel, issuesError } from "./common";
 import { grantsAuthorization, roleEditRefusal } from "./lockout";
 import { adoption, cascadeRefusal, creating, issueOf, ownObject, ownerOf, takeBackFailure, warn } from "./ownership";
 import { Refusal } from "../core/errors";
@@ -189,17 +189,22 @@ export async function checkRoleSafety(
   const back = takeBackFailure("role", String(olds.displayName ?? inputs.displayName), olds, inputs);
   if (back) failures.push(back);
   // only an edit that drops Authorization (manage) can lock anyone out: read the tenant only then
-  if (
-    me &&
-    grantsAuthorization(olds.actions) &&
-    Array.isArray(inputs.actions) &&
-    !grantsAuthorization(inputs.actions)
-  ) {
+  const next = plannedKeys(inputs);
+  if (me && grantsAuthorization(olds.actions) && next && !grantsAuthorization(next)) {
     const own = ownObject(await backend.listRoles(), me);
-    const refusal = own ? await roleEditRefusal(ctx, backend, own, inputs.actions) : null;
+    const refusal = own ? await roleEditRefusal(ctx, backend, own, next) : null;
     if (refusal) failures.push({ property: permissionsProperty, reason: refusal });
   }
   return failures;
+}
+
+/**
+ * A role resource's planned permission set from its checked inputs: the keys of `grants` (canonical
+ * key -> readable label, the map previews diff by key); undefined while unknown at preview.
+ */
+export function plannedKeys(inputs: object): string[] | undefined {
+  const g = (inputs as Raw).grants;
+  return g && typeof g === "object" && !Array.isArray(g) && !isSentinel(g) ? Object.keys(g) : undefined;
 }
 
 /** The lockout check again when the edit is applied (the tenant may have changed since the preview). */

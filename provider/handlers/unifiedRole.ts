@@ -1,8 +1,10 @@
 /**
  * UnifiedRole: a custom Defender XDR role. Inputs: displayName, description, permissions (catalogue
  * ids, readable names or action strings) and adopt (take over an existing role by id). `check`
- * computes the canonical `actions` and readable `resolvedPermissions` as top-level inputs, so the
- * preview shows them; `diff` compares canonical forms; a rename is an update.
+ * computes `grants` (canonical key -> readable label, privileged ones marked) and
+ * `privilegedPermissions` as top-level inputs, so the preview shows them, diffed by permission;
+ * `diff` compares canonical forms; a rename is an update. The list outputs (`actions`,
+ * `resolvedPermissions`) come from the tenant's record.
  */
 import { z } from "zod";
 import { sameKeySet } from "../core/normalise";
@@ -18,8 +20,9 @@ import {
   validateKnown,
   plainText,
 } from "./common";
-import { keyReference } from "../core/labels";
+import { grantsFor, keyReference } from "../core/labels";
 import { resolveForBackend } from "./permissions";
+import type { RoleRecord } from "../backend/backend";
 import {
   OwnershipInputs,
   RoleState,
@@ -62,12 +65,20 @@ const SCHEMA = z.object({
 export type UnifiedRoleInputs = z.infer<typeof SCHEMA> &
   OwnershipInputs & {
     description: string;
-    /** Canonical permission keys (normalise.ts). */
-    actions: string[];
-    resolvedPermissions: string[];
+    /** Canonical permission key (normalise.ts) -> readable label, "⚠ " on privileged ones. */
+    grants: Record<string, string>;
     privilegedPermissions: string[];
   };
 export type UnifiedRoleOutputs = UnifiedRoleInputs & RoleState;
+
+/** The canonical keys check resolved. */
+const keysOf = (inputs: Pick<UnifiedRoleInputs, "grants">): string[] => Object.keys(inputs.grants ?? {});
+
+/** The outputs: the role's fields from the tenant, and its grants as the tenant holds them. */
+function outputsOf(record: RoleRecord, inputs: UnifiedRoleInputs, backendName: string): UnifiedRoleOutputs {
+  const outs = roleOutputs(record, inputs, backendName);
+  return { ...outs, grants: grantsFor(outs.actions) };
+}
 
 export const unifiedRoleHandler: ResourceHandler<UnifiedRoleInputs, UnifiedRoleOutputs> = {
   async check(ctx, _olds, newsIn) {
@@ -75,16 +86,14 @@ export const unifiedRoleHandler: ResourceHandler<UnifiedRoleInputs, UnifiedRoleO
     const { data, failures, unknown } = validateKnown(SCHEMA, news);
     const inputs: Raw = { ...news, ...data };
     if (unknown.has("permissions")) {
-      inputs.actions = UNKNOWN;
-      inputs.resolvedPermissions = UNKNOWN;
+      inputs.grants = UNKNOWN;
       inputs.privilegedPermissions = UNKNOWN;
     } else if (failures.every((f) => !f.property.startsWith("permissions"))) {
       const backend = await ctx.backend();
       const r = await resolveForBackend(backend, data.permissions ?? [], ["permissions"]);
       if (!r.ok) failures.push(...failuresFromIssues(r.issues));
       else {
-        inputs.actions = r.value.actions;
-        inputs.resolvedPermissions = r.value.labels;
+        inputs.grants = grantsFor(r.value.actions);
         inputs.privilegedPermissions = r.value.privileged;
       }
     }
@@ -105,8 +114,8 @@ export const unifiedRoleHandler: ResourceHandler<UnifiedRoleInputs, UnifiedRoleO
       olds.displayName !== news.displayName ||
       (olds.description ?? "") !== (news.description ?? "") ||
       (!!news.managedBy && olds.managedBy !== news.managedBy) ||
-      isSentinel(news.actions) ||
-      !sameKeySet(olds.actions ?? [], news.actions ?? []);
+      isSentinel(news.grants) ||
+      !sameKeySet(olds.actions ?? [], keysOf(news));
     return { changes: changed || replaces.length > 0, replaces };
   },
 
@@ -116,20 +125,20 @@ export const unifiedRoleHandler: ResourceHandler<UnifiedRoleInputs, UnifiedRoleO
     const desired = {
       displayName: inputs.displayName,
       description: inputs.description ?? "",
-      actions: inputs.actions,
+      actions: keysOf(inputs),
       managedBy: ownerOf(inputs).me ?? null,
     };
     if (inputs.adopt) {
       const existing = await adoptOwnedRole(backend, inputs.adopt, "create a new role", inputs);
       const record = await bringRoleTo(backend, existing, desired);
       rolesKnownOn(backend).add(record.id);
-      return { id: record.id, outs: roleOutputs(record, inputs, backend.name) };
+      return { id: record.id, outs: outputsOf(record, inputs, backend.name) };
     }
     // the backend returns the role an earlier, interrupted create of this resource made (its marker),
     // which is then brought to the desired fields (docs/ownership.md)
     const record = await bringRoleTo(backend, await backend.createRole(desired), desired);
     rolesKnownOn(backend).add(record.id);
-    return { id: record.id, outs: roleOutputs(record, inputs, backend.name) };
+    return { id: record.id, outs: outputsOf(record, inputs, backend.name) };
   },
 
   async read(ctx, id, propsIn) {
@@ -138,15 +147,14 @@ export const unifiedRoleHandler: ResourceHandler<UnifiedRoleInputs, UnifiedRoleO
     const record = await backend.getRole(id);
     if (!record) return { id: "" };
     rolesKnownOn(backend).add(record.id);
-    const outs = roleOutputs(record, props, backend.name);
+    const outs = outputsOf(record, props, backend.name);
     const unchanged = sameKeySet(record.actions, props.actions ?? []);
     const inputs: UnifiedRoleInputs = {
       displayName: record.displayName,
       description: record.description,
       // keep the user's spelling while the permissions match; show what the tenant holds once they drift
       permissions: unchanged && props.permissions ? props.permissions : outs.actions.map(keyReference),
-      actions: outs.actions,
-      resolvedPermissions: outs.resolvedPermissions,
+      grants: outs.grants,
       privilegedPermissions: outs.privilegedPermissions,
       ...(props.adopt !== undefined ? { adopt: props.adopt } : {}),
       ...(props.takeOver !== undefined ? { takeOver: props.takeOver } : {}),
@@ -161,9 +169,9 @@ export const unifiedRoleHandler: ResourceHandler<UnifiedRoleInputs, UnifiedRoleO
   async update(ctx, id, olds, newsIn) {
     const news = clean(newsIn);
     const backend = await ctx.backend();
-    await refuseRoleEdit(ctx, backend, id, news.actions);
-    const record = await updateRoleFields(backend, id, olds, news, "recreate it");
-    return { outs: roleOutputs(record, news, backend.name) };
+    await refuseRoleEdit(ctx, backend, id, keysOf(news));
+    const record = await updateRoleFields(backend, id, olds, { ...news, actions: keysOf(news) }, "recreate it");
+    return { outs: outputsOf(record, news, backend.name) };
   },
 
   async delete(ctx, id) {

@@ -42,7 +42,7 @@ describe("provider on the graph backend (engine → GraphBackend → emulator)",
     };
     const rc = await engine.check("UnifiedRole", {}, roleNews);
     assert.equal(rc.failures, undefined, JSON.stringify(rc.failures));
-    assert.deepEqual(rc.inputs!.actions, [
+    assert.deepEqual(Object.keys(rc.inputs!.grants), [
       "microsoft.xdr/secops/*/read",
       "microsoft.xdr/secops/securitydata/alerts/manage",
     ]);
@@ -101,7 +101,7 @@ describe("provider on the graph backend (engine → GraphBackend → emulator)",
     const rr = await engine.read("UnifiedRole", role.id, ru.outs);
     assert.equal(rr.id, role.id);
     assert.equal(rr.inputs!.description, "edited in the portal");
-    assert.deepEqual(rr.inputs!.actions, ["microsoft.xdr/secops/securitydata/basics/read"]);
+    assert.deepEqual(Object.keys(rr.inputs!.grants), ["microsoft.xdr/secops/securitydata/basics/read"]);
     assert.equal(
       (await engine.diff("UnifiedRole", role.id, rr.props!, rc2.inputs!)).changes,
       true,

@@ -189,8 +189,8 @@ describe("gRPC: the dynamic-provider server runs a program's whole life", functi
   it("preview with unknown permissions, principals, scope and role id: no failure, computed fields unknown", async () => {
     const role = await engine.preview("UnifiedRole", "r", { displayName: "x", permissions: U });
     assert.deepEqual(role.failures, []);
-    assert.equal(role.inputs.actions, U);
-    assert.equal(role.inputs.resolvedPermissions, U);
+    assert.equal(role.inputs.grants, U);
+    assert.equal(role.inputs.privilegedPermissions, U);
     const a = await engine.preview("RoleAssignment", "a", { displayName: "a", roleId: U, principals: U, scope: U });
     assert.deepEqual(a.failures, []);
     assert.equal(a.inputs.appScopeIds, U);
@@ -366,7 +366,7 @@ describe("gRPC: the dynamic-provider server runs a program's whole life", functi
       "Read returned inputs, so the next preview diffs against reality",
     );
     assert.deepEqual(r.outputs.actions, ["microsoft.xdr/secops/*/read"]);
-    assert.deepEqual(r.inputs.actions, ["microsoft.xdr/secops/*/read"]);
+    assert.deepEqual(Object.keys(r.inputs.grants), ["microsoft.xdr/secops/*/read"]);
     assert.equal(r.outputs.__provider, await providerText("UnifiedRole"));
     assert.deepEqual(engine.get("RoleAssignment", "soc-team").inputs.principals, [P1]);
     assert.equal(engine.get("WorkloadActivation", "mde").outputs.active, false);

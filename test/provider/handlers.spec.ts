@@ -308,7 +308,7 @@ describe("provider handlers (engine methods called directly)", () => {
   });
 
   describe("provider handlers: check computes top-level inputs for preview", () => {
-    it("UnifiedRole: actions (canonical keys) and resolvedPermissions (labels)", async () => {
+    it("UnifiedRole: grants, a map from each canonical key to its label, privileged ones marked", async () => {
       const inputs = await checked("UnifiedRole", {
         displayName: "SOC",
         permissions: [
@@ -318,17 +318,20 @@ describe("provider handlers (engine methods called directly)", () => {
           "secops.securitydata.basics:read",
         ],
       });
-      assert.deepEqual(inputs.actions, [
-        AUTH_MANAGE,
-        "microsoft.xdr/secops/*/read",
-        "microsoft.xdr/secops/securitydata/alerts/manage",
-      ]);
-      assert.deepEqual(inputs.resolvedPermissions, [
-        "Authorization and settings \\ Authorization (manage)",
-        ALERTS,
-        "microsoft.xdr/secops/*/read (All read-only permissions)",
-      ]);
+      assert.deepEqual(inputs.grants, {
+        [AUTH_MANAGE]: "⚠ Authorization and settings \\ Authorization (manage)",
+        "microsoft.xdr/secops/*/read": "microsoft.xdr/secops/*/read (All read-only permissions)",
+        "microsoft.xdr/secops/securitydata/alerts/manage": ALERTS,
+      });
+      assert.deepEqual(inputs.privilegedPermissions, ["Authorization and settings \\ Authorization (manage)"]);
+      // the list forms are the tenant's record, in the outputs only: no copy of them in the inputs
+      assert.equal(inputs.actions, undefined);
+      assert.equal(inputs.resolvedPermissions, undefined);
       assert.equal(inputs.description, "");
+      const role = await up("UnifiedRole", { displayName: "SOC", permissions: [ALERTS] });
+      assert.deepEqual(role.outs.actions, ["microsoft.xdr/secops/securitydata/alerts/manage"]);
+      assert.deepEqual(role.outs.resolvedPermissions, [ALERTS]);
+      assert.equal(role.outs.grants, undefined, "grants is not duplicated into the outputs");
     });
 
     it("RoleAssignment: appScopeIds, default scope, canonical principals", async () => {
@@ -430,7 +433,7 @@ describe("provider handlers (engine methods called directly)", () => {
     const adopted = (kind: Kind): Props => ({ adopt: valid()[kind].adopt });
     /** Computed inputs that must be unknown when the named input is. */
     const dependents: Record<Kind, Record<string, string[]>> = {
-      UnifiedRole: { permissions: ["actions", "resolvedPermissions"] },
+      UnifiedRole: { permissions: ["grants", "privilegedPermissions"] },
       RoleAssignment: { scope: ["appScopeIds"] },
       ImportedRole: {
         source: [
@@ -464,7 +467,7 @@ describe("provider handlers (engine methods called directly)", () => {
 
     it("the sentinel inside lists and objects (a list element, a nested field) counts as unknown", async () => {
       const r = await checked("UnifiedRole", { displayName: "SOC", permissions: [ALERTS, U] });
-      assert.equal(r.actions, U);
+      assert.equal(r.grants, U);
       const a = await checked("RoleAssignment", {
         displayName: "a",
         roleId: U,
@@ -648,9 +651,12 @@ describe("provider handlers (engine methods called directly)", () => {
       assert.equal(r.props!.displayName, "SOC (edited in portal)");
       assert.deepEqual(r.props!.actions, ["microsoft.xdr/secops/*/read"]);
       assert.equal(r.inputs!.displayName, "SOC (edited in portal)");
-      // refreshed inputs are references check accepts again (the readable form stays in resolvedPermissions)
+      // refreshed inputs are references check accepts again (the readable form stays in grants)
       assert.deepEqual(r.inputs!.permissions, ["microsoft.xdr/secops/*/read"]);
-      assert.deepEqual(r.inputs!.resolvedPermissions, ["microsoft.xdr/secops/*/read (All read-only permissions)"]);
+      assert.deepEqual(r.inputs!.grants, {
+        "microsoft.xdr/secops/*/read": "microsoft.xdr/secops/*/read (All read-only permissions)",
+      });
+      assert.deepEqual(r.props!.resolvedPermissions, ["microsoft.xdr/secops/*/read (All read-only permissions)"]);
       const recheck = await check("UnifiedRole", r.inputs!, r.inputs!);
       assert.deepEqual(recheck.failures ?? [], []);
       const next = await planned("UnifiedRole", role.id, { outs: r.props!, inputs: r.inputs! }, program);
