@@ -76,7 +76,12 @@ export function knownStrings(v: unknown): string[] | undefined {
   return Array.isArray(v) && v.every((x) => typeof x === "string" && x !== UNKNOWN) ? (v as string[]) : undefined;
 }
 
-/** A role's permission keys in a step's properties (the canonical `actions` its check computed), when known. */
+/**
+ * A role's permission keys in a step's properties, when known: the keys of the `grants` map its check
+ * computed (canonical key -> label), or, in a state written before grants, its `actions` list.
+ */
 export function roleKeys(props: Record<string, unknown> | undefined): string[] | undefined {
+  const g = props?.grants;
+  if (g && typeof g === "object" && !Array.isArray(g)) return known(g) ? Object.keys(g) : undefined;
   return knownStrings(props?.actions);
 }

@@ -23,7 +23,7 @@ import { atomLabel, keyLabel } from "../core/labels";
 import { keyCovers } from "../core/normalise";
 import { WORKLOADS, Workload, workloadByAppScope } from "../core/workloads";
 import { kindOf } from "../resources/shell";
-import { StackAssignment, StackView, listed, stackView } from "./stack";
+import { StackAssignment, StackView, listed, plannedActions, stackView } from "./stack";
 
 const stringList = { type: "array" as const, items: { type: "string" as const }, default: [] as string[] };
 
@@ -38,7 +38,7 @@ function forRoles(
   return (args: ResourceValidationArgs, report: ReportViolation) => {
     const kind = kindOf(args.type);
     if (kind !== "UnifiedRole" && kind !== "ImportedRole") return;
-    const actions: string[] = [...(args.props.actions ?? [])];
+    const actions: string[] = [...plannedActions(args.props)];
     let displayName: string | undefined;
     try {
       displayName = args.props.displayName;

@@ -59,7 +59,7 @@ export interface StackView {
 }
 
 function roleOf(r: PolicyResource): StackRole {
-  const actions: string[] = r.props.actions ?? [];
+  const actions: string[] = plannedActions(r.props);
   return {
     resource: r,
     id: known(() => r.props.roleId),
@@ -110,4 +110,11 @@ export function listed(
 ): boolean {
   const wanted = new Set((names ?? []).map((n) => n.trim().toLowerCase()));
   return wanted.has(resource.name.toLowerCase()) || (!!displayName && wanted.has(displayName.trim().toLowerCase()));
+}
+
+/** A role's planned permission set: `actions`, or the keys of a UnifiedRole's `grants` (canonical key -> label). */
+export function plannedActions(props: Record<string, any>): string[] {
+  if (Array.isArray(props.actions)) return props.actions;
+  const g = props.grants;
+  return g && typeof g === "object" && !Array.isArray(g) ? Object.keys(g) : [];
 }

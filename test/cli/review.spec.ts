@@ -65,6 +65,22 @@ describe("defender-rbac review", () => {
     );
   });
 
+  it("reads a role's permission set from its planned grants (canonical key -> label) when no actions list is planned", () => {
+    const raw = JSON.parse(fs.readFileSync(PRIVILEGED, "utf8")) as {
+      steps: { newState?: { type?: string; inputs?: Record<string, unknown> } }[];
+    };
+    for (const s of raw.steps) {
+      const i = s.newState?.inputs;
+      if (!i || !String(s.newState?.type).endsWith("UnifiedRole")) continue;
+      i.grants = Object.fromEntries((i.actions as string[]).map((k) => [k, k]));
+      delete i.actions;
+      delete i.resolvedPermissions;
+    }
+    const p = readPreview(JSON.stringify(raw));
+    const role = p.after.roles.find((r) => r.displayName === "Security admins")!;
+    assert.deepEqual(role.actions, ["microsoft.xdr/configuration/authorization/manage"]);
+  });
+
   it("a privileged grant added: Markdown for the PR comment, privileged first, and the gate", async () => {
     const md = await cli("review", "--preview", PRIVILEGED, "--format", "md");
     assert.equal(md.code, 0, md.err.join("\n"));

@@ -99,8 +99,9 @@ describe("end to end through the pulumi CLI", function () {
       const lines = preview.stdout.split("\n");
       const added = lines.filter((l) => /^\s*\+ /.test(l) && l.includes("microsoft.xdr/"));
       assert.deepEqual(
-        added.map((l) => l.trim()),
-        ['+ microsoft.xdr/configuration/authorization/read: "Authorization and settings \\ Authorization (read)"'],
+        // the CLI pads keys to a column and prints strings quoted, a backslash escaped
+        added.map((l) => l.trim().replace(/\s+:/, ":")),
+        ['+ microsoft.xdr/configuration/authorization/read: "Authorization and settings \\\\ Authorization (read)"'],
         preview.stdout,
       );
       // the computed permission set is diffed by key: nothing of it is shown as removed or swapped
