@@ -183,6 +183,13 @@ export interface Backend {
    */
   findPrincipals?(name: string): Promise<DirectoryObject[]>;
 
+  /**
+   * Optional: the users and groups among `ids` the backend's directory knows, read without a request
+   * per id (a RoleAssignment's preview names its principals with them: `principalNames`). A backend
+   * whose directory costs a request per principal leaves it out (Graph: the request budget).
+   */
+  directoryObjects?(ids: readonly string[]): Promise<DirectoryObject[]>;
+
   close?(): Promise<void>;
 }
 

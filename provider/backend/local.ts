@@ -160,6 +160,11 @@ export class LocalBackend implements Backend {
     return this.store.findPrincipals(name);
   }
 
+  async directoryObjects(ids: readonly string[]): Promise<DirectoryObject[]> {
+    const wanted = new Set(ids.map((i) => i.toLowerCase()));
+    return this.store.getDirectory().objects.filter((o) => wanted.has(o.id.toLowerCase()));
+  }
+
   async close(): Promise<void> {
     this.store.close();
   }

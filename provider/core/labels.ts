@@ -51,10 +51,12 @@ export function keyReference(key: string): string {
 /**
  * A key set as a map from each canonical key to its readable label, privileged ones marked "⚠ ":
  * the shape previews show, because the CLI diffs a map by key (adding one permission is one added
- * line) where it diffs a list by position.
+ * line) where it diffs a list by position. `names` labels keys the shipped catalogue does not know
+ * (a tenant's own string for an unpublished permission); an earlier grants map may serve as `names`.
  */
-export function grantsFor(keys: readonly string[]): Record<string, string> {
+export function grantsFor(keys: readonly string[], names?: ReadonlyMap<string, string>): Record<string, string> {
   const grants: Record<string, string> = {};
-  for (const key of [...keys].sort()) grants[key] = `${isPrivilegedAction(key) ? "⚠ " : ""}${keyLabel(key)}`;
+  for (const key of [...keys].sort())
+    grants[key] = `${isPrivilegedAction(key) ? "⚠ " : ""}${names?.get(key)?.replace(/^⚠ /, "") ?? keyLabel(key)}`;
   return grants;
 }

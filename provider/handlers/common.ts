@@ -72,6 +72,29 @@ export function rolesKnownOn(backend: Backend): Set<string> {
   return ids;
 }
 
+/**
+ * The permission keys of the roles this provider process has written or read on a backend (by id, lower
+ * case), so that an assignment's check names what its role grants without reading the role again.
+ */
+const roleKeys = new WeakMap<Backend, Map<string, string[]>>();
+export function roleKeysKnownOn(backend: Backend): Map<string, string[]> {
+  let m = roleKeys.get(backend);
+  if (!m) roleKeys.set(backend, (m = new Map()));
+  return m;
+}
+
+/** Notes that role `record` exists on `backend` with its permission keys (rolesKnownOn, roleKeysKnownOn). */
+export function noteRole(backend: Backend, record: { id: string; actions: string[] }): void {
+  rolesKnownOn(backend).add(record.id);
+  roleKeysKnownOn(backend).set(record.id.toLowerCase(), record.actions);
+}
+
+/** Forgets a deleted role. */
+export function forgetRole(backend: Backend, id: string): void {
+  rolesKnownOn(backend).delete(id);
+  roleKeysKnownOn(backend).delete(id.toLowerCase());
+}
+
 /** True when a value is, or contains, the preview sentinel. Compares whole values only. */
 export function isUnknown(v: unknown): boolean {
   if (v === UNKNOWN) return true;

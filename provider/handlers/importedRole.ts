@@ -1,8 +1,9 @@
 /**
  * ImportedRole: a role migrated from an individual RBAC model (MDE permissions, MDO/EOP role groups and
  * roles, MDI role groups). `check` computes the unified permissions it maps to and returns them as
- * top-level inputs (`unifiedPermissions`, `actions`), so `pulumi preview` shows what the migration
- * grants. Legacy permissions that map to nothing fail the check unless `acceptUnsupported` is set.
+ * top-level inputs (`grants`: canonical key -> readable label, privileged ones marked, a map so a
+ * preview diffs it by permission), so `pulumi preview` shows what the migration grants; the list outputs
+ * (`unifiedPermissions`, `actions`) come from the tenant's record. Legacy permissions that map to nothing fail the check unless `acceptUnsupported` is set.
  * The created role is marked as imported until edited; re-running adopts the role already imported
  * from the same legacy role instead of creating a duplicate (the portal would duplicate it).
  * On a backend that cannot read a source's legacy roles (Graph: MDE and MDO), the mapping still works
@@ -29,11 +30,12 @@ import {
   clean,
   omit,
   failuresFromIssues,
-  rolesKnownOn,
+  forgetRole,
+  noteRole,
   validateKnown,
   plainText,
 } from "./common";
-import { atomLabel, labelsFor } from "../core/labels";
+import { grantsFor } from "../core/labels";
 import { resolveForBackend } from "./permissions";
 import { planImport } from "./importPlan";
 import {
@@ -45,6 +47,7 @@ import {
   deleteRoleSafely,
   descriptionFailure,
   ownRole,
+  plannedKeys,
   refuseRoleEdit,
   roleOutputs,
   updateRoleFields,
@@ -91,13 +94,14 @@ export type ImportedRoleInputs = Declared &
     description: string;
     legacyPermissions: string[];
     originalId: string;
-    unifiedPermissions: string[];
-    actions: string[];
+    /** Canonical permission key (normalise.ts) -> readable label, "⚠ " on privileged ones. */
+    grants: Record<string, string>;
     privilegedPermissions: string[];
     unsupported: string[];
     legacyMembers: string[];
   };
-export type ImportedRoleOutputs = ImportedRoleInputs & RoleState & { assignmentId: string | null };
+export type ImportedRoleOutputs = ImportedRoleInputs &
+  RoleState & { assignmentId: string | null; unifiedPermissions: string[] };
 
 function outputs(
   record: RoleRecord,
@@ -108,7 +112,11 @@ function outputs(
   const o = roleOutputs(record, inputs, backendName);
   return {
     ...o,
-    unifiedPermissions: inputs.unifiedPermissions ?? o.resolvedPermissions,
+    grants: grantsFor(
+      o.actions,
+      new Map(inputs.grants && typeof inputs.grants === "object" ? Object.entries(inputs.grants) : []),
+    ),
+    unifiedPermissions: o.resolvedPermissions,
     imported: !!record.imported && !record.imported.edited,
     assignmentId,
   };
@@ -218,8 +226,7 @@ export const importedRoleHandler: ResourceHandler<ImportedRoleInputs, ImportedRo
     const { data, failures, unknown } = validateKnown(SCHEMA, news);
     const inputs: Raw = { ...news, ...data };
     const computed = [
-      "unifiedPermissions",
-      "actions",
+      "grants",
       "privilegedPermissions",
       "unsupported",
       "legacyMembers",
@@ -257,8 +264,7 @@ export const importedRoleHandler: ResourceHandler<ImportedRoleInputs, ImportedRo
       description: data.description ?? `Imported from ${SOURCE_NAMES[plan.source]}: ${plan.label}`,
       legacyPermissions: plan.legacyNames,
       originalId: plan.originalId,
-      unifiedPermissions: m.permissions.map((p) => atomLabel(getAtom(p.id)!)).sort(),
-      actions: r.ok ? r.value.actions : [],
+      grants: r.ok ? r.value.grants : {},
       privilegedPermissions: r.ok ? r.value.privileged : [],
       unsupported: m.unsupported.map((u) => `${u.legacy}: ${u.reason}`),
       legacyMembers: data.includeAssignments ? principalSet(plan.legacy?.members) : [],
@@ -289,8 +295,8 @@ export const importedRoleHandler: ResourceHandler<ImportedRoleInputs, ImportedRo
       replaces.length > 0 ||
       olds.displayName !== news.displayName ||
       (olds.description ?? "") !== (news.description ?? "") ||
-      isSentinel(news.actions) ||
-      !sameKeySet(olds.actions ?? [], news.actions ?? []) ||
+      isSentinel(news.grants) ||
+      !sameKeySet(olds.actions ?? [], plannedKeys(news) ?? []) ||
       !!olds.includeAssignments !== !!news.includeAssignments ||
       isSentinel(news.legacyMembers) ||
       !samePrincipals(olds.legacyMembers, news.legacyMembers);
@@ -304,7 +310,7 @@ export const importedRoleHandler: ResourceHandler<ImportedRoleInputs, ImportedRo
     const desired = {
       displayName: inputs.displayName,
       description: inputs.description,
-      actions: inputs.actions,
+      actions: plannedKeys(inputs) ?? [],
       managedBy: me ?? null,
     };
     // an earlier, interrupted create of this resource may have made the role: take it over (docs/ownership.md)
@@ -325,7 +331,7 @@ export const importedRoleHandler: ResourceHandler<ImportedRoleInputs, ImportedRo
         imported: { source: inputs.sourceId, legacyRoles: inputs.legacyPermissions, originalId: inputs.originalId },
       });
     }
-    rolesKnownOn(backend).add(record.id);
+    noteRole(backend, record);
     let assignmentId: string | null;
     try {
       assignmentId = await syncAssignment(backend, record.id, inputs, null);
@@ -340,10 +346,9 @@ export const importedRoleHandler: ResourceHandler<ImportedRoleInputs, ImportedRo
     const backend = await ctx.backend();
     const record = await backend.getRole(id);
     if (!record) return { id: "" };
-    rolesKnownOn(backend).add(record.id);
+    noteRole(backend, record);
     const assignment = props.assignmentId ? await backend.getAssignment(props.assignmentId) : null;
     const outs = outputs(record, props, backend.name, assignment ? assignment.id : null);
-    if (!sameKeySet(record.actions, props.actions ?? [])) outs.unifiedPermissions = labelsFor(outs.actions);
     const inputs: ImportedRoleInputs = {
       ...omit(props, [
         "roleId",
@@ -353,11 +358,12 @@ export const importedRoleHandler: ResourceHandler<ImportedRoleInputs, ImportedRo
         "backend",
         "catalogueVersion",
         "assignmentId",
+        "actions",
+        "unifiedPermissions",
       ]),
       displayName: record.displayName,
       description: record.description,
-      actions: outs.actions,
-      unifiedPermissions: outs.unifiedPermissions,
+      grants: outs.grants,
       privilegedPermissions: outs.privilegedPermissions,
     };
     if (props.includeAssignments) inputs.legacyMembers = assignment ? principalSet(assignment.principalIds) : [];
@@ -371,8 +377,9 @@ export const importedRoleHandler: ResourceHandler<ImportedRoleInputs, ImportedRo
   async update(ctx, id, olds, newsIn) {
     const news = clean(newsIn);
     const backend = await ctx.backend();
-    await refuseRoleEdit(ctx, backend, id, news.actions);
-    const record = await updateRoleFields(backend, id, olds, news, "import it again");
+    const keys = plannedKeys(news) ?? [];
+    await refuseRoleEdit(ctx, backend, id, keys);
+    const record = await updateRoleFields(backend, id, olds, { ...news, actions: keys }, "import it again");
     const assignmentId = await syncAssignment(backend, record.id, news, olds.assignmentId ?? null);
     return { outs: outputs(record, news, backend.name, assignmentId) };
   },
@@ -390,6 +397,6 @@ export const importedRoleHandler: ResourceHandler<ImportedRoleInputs, ImportedRo
     );
     if (refusal) throw new Refusal(`${refusal} Nothing was deleted.`);
     await deleteRoleSafely(backend, id, own);
-    rolesKnownOn(backend).delete(id);
+    forgetRole(backend, id);
   },
 };

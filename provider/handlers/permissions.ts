@@ -6,7 +6,7 @@
  */
 import type { Backend, CatalogueAction } from "../backend/backend";
 import { Atom, atomForKey, isUnpublishedKey, knownActionByAction } from "../core/catalogue";
-import { atomLabel, keyLabel, labelsFor, privilegedLabels } from "../core/labels";
+import { atomLabel, grantsFor, keyLabel, labelsFor, privilegedLabels } from "../core/labels";
 import type { Issue, Result } from "../core/errors";
 import { foldName } from "../core/names";
 import { normalizeKeys } from "../core/normalise";
@@ -20,6 +20,8 @@ export interface BackendPermissions {
   labels: string[];
   /** Labels of the privileged ones (authorization manage, advanced live response, manage wildcards). */
   privileged: string[];
+  /** Each canonical key -> its label, privileged marked (core/labels.ts grantsFor), tenant strings named. */
+  grants: Record<string, string>;
 }
 
 /**
@@ -115,6 +117,7 @@ function resolveWith(
   const canonical = new Set(normalizeKeys(found.map((f) => f.key)));
   const keys: string[] = [];
   const canStoreUnpublished = backend.capabilities().unpublishedPermissions;
+  const tenantStrings = new Map<string, string>();
   for (const { key, index } of found) {
     const k = key.toLowerCase();
     if (!canonical.has(k)) continue;
@@ -137,8 +140,10 @@ function resolveWith(
     }
     const atom = atomForKey(k)!;
     const match = live ? liveMatch(live, atom) : undefined;
-    if (match) keys.push(match);
-    else {
+    if (match) {
+      keys.push(match);
+      tenantStrings.set(match, atomLabel(atom));
+    } else {
       issues.push({
         code: "backend_unsupported",
         path: [...path, index],
@@ -150,5 +155,13 @@ function resolveWith(
   }
   if (issues.length) return { ok: false, issues };
   const actions = normalizeKeys(keys);
-  return { ok: true, value: { actions, labels: labelsFor(actions), privileged: privilegedLabels(actions) } };
+  return {
+    ok: true,
+    value: {
+      actions,
+      labels: labelsFor(actions),
+      privileged: privilegedLabels(actions),
+      grants: grantsFor(actions, tenantStrings),
+    },
+  };
 }

@@ -189,8 +189,10 @@ export async function checkRoleSafety(
   const back = takeBackFailure("role", String(olds.displayName ?? inputs.displayName), olds, inputs);
   if (back) failures.push(back);
   // only an edit that drops Authorization (manage) can lock anyone out: read the tenant only then
+  // check's olds are the last inputs: grants (a state written before grants existed: actions)
+  const before = plannedKeys(olds) ?? olds.actions;
   const next = plannedKeys(inputs);
-  if (me && grantsAuthorization(olds.actions) && next && !grantsAuthorization(next)) {
+  if (me && grantsAuthorization(before) && next && !grantsAuthorization(next)) {
     const own = ownObject(await backend.listRoles(), me);
     const refusal = own ? await roleEditRefusal(ctx, backend, own, next) : null;
     if (refusal) failures.push({ property: permissionsProperty, reason: refusal });

@@ -2,10 +2,15 @@
  * RoleAssignment: one role given to several Entra principals over a data-source scope. `check`
  * validates principals (object ids, or a user's UPN / a group's name that the backend's directory
  * resolves to one id: the id is what is stored) and the scope union and computes the Graph
- * `appScopeIds`; changing the role replaces the assignment, everything else is an update.
+ * `appScopeIds`; changing the role replaces the assignment, everything else is an update. So that a
+ * preview says what it hands out and to whom, check also computes `grants` (the role's permissions:
+ * canonical key -> readable label, privileged ones marked, unknown while the role's are) and
+ * `principalNames` (object id -> display name, where the backend's directory knows it).
  */
 import { z } from "zod";
 import { AssignmentRecord, Backend, isNotFound } from "../backend/backend";
+import type { DirectoryObject } from "../core/access";
+import { grantsFor } from "../core/labels";
 import type { DataSourceScope } from "../core/scope";
 import { resolvePrincipalRef } from "../core/directory";
 import {
@@ -31,6 +36,8 @@ import {
   failuresFromIssues,
   isUnknown,
   issuesError,
+  noteRole,
+  roleKeysKnownOn,
   rolesKnownOn,
   validateKnown,
   plainText,
@@ -68,6 +75,10 @@ export type RoleAssignmentInputs = Omit<z.infer<typeof SCHEMA>, "scope"> &
     appScopeIds: string[];
     /** Whether the assigned role grants Authorization (manage), as far as preview knows. */
     authorizationManage?: boolean | string;
+    /** What the role hands out: canonical key -> readable label, "⚠ " on privileged ones. */
+    grants?: Record<string, string> | string;
+    /** To whom: each principal's object id -> its display name (or why it has none). */
+    principalNames?: Record<string, string> | string;
   };
 export type RoleAssignmentOutputs = Omit<RoleAssignmentInputs, "managedBy"> & {
   assignmentId: string;
@@ -94,8 +105,42 @@ export function assignmentOutputs<I extends object>(
   };
 }
 
+/** How a principal is named in a preview: "SOC analysts (group)", "Ada (ada@contoso.com)". */
+function principalLabel(o: DirectoryObject): string {
+  return o.kind === "group" ? `${o.displayName} (group)` : `${o.displayName} (${o.userPrincipalName ?? "user"})`;
+}
+
+/**
+ * Each principal's id -> display name: from the objects a name lookup found, else from the backend's
+ * directory (`directoryObjects`), else a word on why no name is shown.
+ */
+async function principalNames(
+  backend: Backend,
+  ids: readonly string[],
+  found: readonly DirectoryObject[],
+): Promise<Record<string, string>> {
+  const known = new Map(found.map((o) => [o.id.toLowerCase(), o]));
+  const missing = ids.filter((id) => !known.has(id.toLowerCase()));
+  if (missing.length && backend.directoryObjects)
+    for (const o of await backend.directoryObjects(missing)) known.set(o.id.toLowerCase(), o);
+  const none = backend.directoryObjects
+    ? `(not in the ${backend.name} directory)`
+    : `(name not looked up: the ${backend.name} backend reads names only for principals given by name)`;
+  const out: Record<string, string> = {};
+  for (const id of ids) {
+    const o = known.get(id.toLowerCase());
+    out[id] = o ? principalLabel(o) : none;
+  }
+  return out;
+}
+
 /** Principals given by UPN or group name → object ids, through the backend's directory; undefined on failure. */
-async function principalIds(ctx: HandlerContext, principals: unknown, failures: CheckFailure[]): Promise<unknown> {
+async function principalIds(
+  ctx: HandlerContext,
+  principals: unknown,
+  failures: CheckFailure[],
+  found: DirectoryObject[] = [],
+): Promise<unknown> {
   if (!Array.isArray(principals) || principals.every(isGuid)) return principals;
   const backend = await ctx.backend();
   const out: string[] = [];
@@ -115,8 +160,10 @@ async function principalIds(ctx: HandlerContext, principals: unknown, failures: 
     }
     const hits = await backend.findPrincipals(p);
     const r = resolvePrincipalRef({ objects: hits, members: [], entraRoles: [] }, p, ["principals", i]);
-    if (r.ok) out.push(r.value);
-    else {
+    if (r.ok) {
+      out.push(r.value);
+      found.push(...hits);
+    } else {
       failures.push(...failuresFromIssues(r.issues));
       ok = false;
     }
@@ -206,8 +253,9 @@ export const roleAssignmentHandler: ResourceHandler<RoleAssignmentInputs, RoleAs
     const news: Raw = clean(newsIn);
     const { data, failures, unknown } = validateKnown(SCHEMA, news);
     const inputs: Raw = { ...news, ...data };
+    const found: DirectoryObject[] = [];
     if (!unknown.has("principals") && !failures.some((f) => f.property.startsWith("principals"))) {
-      const ids = await principalIds(ctx, data.principals, failures);
+      const ids = await principalIds(ctx, data.principals, failures, found);
       if (ids !== undefined) {
         const p = canonicalPrincipals(ids, ["principals"]);
         if (p.ok) inputs.principals = p.value;
@@ -223,13 +271,22 @@ export const roleAssignmentHandler: ResourceHandler<RoleAssignmentInputs, RoleAs
       } else failures.push(...failuresFromIssues(s.issues));
     }
     const backend = await ctx.backend();
-    // the role's permissions as the program declares them (roleId: role), consumed here: known at
-    // preview even before the role exists, and never stored
-    const declared = news.roleActions;
-    delete inputs.roleActions;
+    // the role's grants as the program declares them (roleId: role), consumed here: known at preview
+    // even before the role exists (the role's check computed them)
+    const given = news.roleGrants;
+    delete inputs.roleGrants;
+    const declared =
+      given && typeof given === "object" && !Array.isArray(given) && !isUnknown(given) ? Object.keys(given) : undefined;
     // (left out when the role is given by an id whose role this check does not read)
-    if (Array.isArray(declared) && !isUnknown(declared)) inputs.authorizationManage = grantsAuthorization(declared);
-    else delete inputs.authorizationManage;
+    if (declared) {
+      inputs.authorizationManage = grantsAuthorization(declared);
+      inputs.grants = given as Record<string, string>; // the role's check labelled them
+    } else {
+      delete inputs.authorizationManage;
+      delete inputs.grants;
+      // the role itself, its permissions not known yet (they come from another resource's output)
+      if (given !== undefined || unknown.has("roleId")) inputs.grants = UNKNOWN;
+    }
     if (!backend.capabilities().assignments)
       failures.push({ property: "", reason: `the "${backend.name}" backend cannot manage role assignments.` });
     else if (
@@ -244,13 +301,37 @@ export const roleAssignmentHandler: ResourceHandler<RoleAssignmentInputs, RoleAs
       // preview and known to exist (rolesKnownOn) when the assignment is created
       const role = await backend.getRole(data.roleId);
       if (role) {
-        rolesKnownOn(backend).add(role.id);
+        noteRole(backend, role);
         if (inputs.authorizationManage === undefined) inputs.authorizationManage = grantsAuthorization(role.actions);
+        if (inputs.grants === undefined) inputs.grants = grantsFor(role.actions);
       } else
         failures.push({
           property: "roleId",
           reason: `no role with id "${data.roleId}" exists in the ${backend.name} tenant; pass the id of a UnifiedRole or ImportedRole (e.g. role.id).`,
         });
+    }
+    if (!failures.length && inputs.grants === undefined && typeof data.roleId === "string") {
+      // the same role, given by its id: what the last update recorded (a preview reads nothing per
+      // assignment), read once for a state written before grants were recorded
+      const o = clean(olds) as Raw;
+      const keys = roleKeysKnownOn(backend).get(data.roleId.toLowerCase());
+      if (keys) inputs.grants = grantsFor(keys);
+      else if (o.grants && typeof o.grants === "object" && o.roleId === data.roleId) inputs.grants = o.grants;
+      else if (!creating(o)) {
+        const role = await backend.getRole(data.roleId);
+        if (role) inputs.grants = grantsFor(role.actions);
+      }
+    }
+    if (isUnknown(inputs.principals)) inputs.principalNames = UNKNOWN;
+    else if (Array.isArray(inputs.principals) && !failures.some((f) => f.property.startsWith("principals"))) {
+      // named when the principals change (or a state has no names yet): a no-change preview reads nothing
+      const o = clean(olds) as Raw;
+      inputs.principalNames =
+        o.principalNames &&
+        typeof o.principalNames === "object" &&
+        samePrincipals(o.principals as string[] | undefined, inputs.principals)
+          ? o.principalNames
+          : await principalNames(backend, inputs.principals as ReadonlyArray<string>, found);
     }
     if (!failures.length && backend.capabilities().assignments)
       failures.push(...(await checkAssignmentSafety(ctx, backend, clean(olds), inputs)));
@@ -339,9 +420,15 @@ export const roleAssignmentHandler: ResourceHandler<RoleAssignmentInputs, RoleAs
       ...(props.adopt !== undefined ? { adopt: props.adopt } : {}),
       ...(props.takeOver !== undefined ? { takeOver: props.takeOver } : {}),
       ...(props.authorizationManage !== undefined ? { authorizationManage: props.authorizationManage } : {}),
+      ...(props.grants !== undefined && props.roleId === record.roleDefinitionId ? { grants: props.grants } : {}),
+      // names of the principals state knew; drifted principals are named again by the next check
+      ...(props.principalNames !== undefined && samePrincipals(props.principals, outs.principals)
+        ? { principalNames: props.principalNames }
+        : {}),
       ...(record.managedBy ? { managedBy: record.managedBy } : {}),
       adopts: props.adopts ?? "",
     };
+    if (inputs.principalNames === undefined) delete (outs as Raw).principalNames;
     noteOwner("role assignment", record, props);
     return { id, props: outs, inputs };
   },

@@ -16,7 +16,8 @@ import {
   isSentinel,
   clean,
   failuresFromIssues,
-  rolesKnownOn,
+  forgetRole,
+  noteRole,
   validateKnown,
   plainText,
 } from "./common";
@@ -77,7 +78,8 @@ const keysOf = (inputs: Pick<UnifiedRoleInputs, "grants">): string[] => Object.k
 /** The outputs: the role's fields from the tenant, and its grants as the tenant holds them. */
 function outputsOf(record: RoleRecord, inputs: UnifiedRoleInputs, backendName: string): UnifiedRoleOutputs {
   const outs = roleOutputs(record, inputs, backendName);
-  return { ...outs, grants: grantsFor(outs.actions) };
+  const named = inputs.grants && typeof inputs.grants === "object" ? Object.entries(inputs.grants) : [];
+  return { ...outs, grants: grantsFor(outs.actions, new Map(named)) };
 }
 
 export const unifiedRoleHandler: ResourceHandler<UnifiedRoleInputs, UnifiedRoleOutputs> = {
@@ -93,7 +95,7 @@ export const unifiedRoleHandler: ResourceHandler<UnifiedRoleInputs, UnifiedRoleO
       const r = await resolveForBackend(backend, data.permissions ?? [], ["permissions"]);
       if (!r.ok) failures.push(...failuresFromIssues(r.issues));
       else {
-        inputs.grants = grantsFor(r.value.actions);
+        inputs.grants = r.value.grants;
         inputs.privilegedPermissions = r.value.privileged;
       }
     }
@@ -131,13 +133,13 @@ export const unifiedRoleHandler: ResourceHandler<UnifiedRoleInputs, UnifiedRoleO
     if (inputs.adopt) {
       const existing = await adoptOwnedRole(backend, inputs.adopt, "create a new role", inputs);
       const record = await bringRoleTo(backend, existing, desired);
-      rolesKnownOn(backend).add(record.id);
+      noteRole(backend, record);
       return { id: record.id, outs: outputsOf(record, inputs, backend.name) };
     }
     // the backend returns the role an earlier, interrupted create of this resource made (its marker),
     // which is then brought to the desired fields (docs/ownership.md)
     const record = await bringRoleTo(backend, await backend.createRole(desired), desired);
-    rolesKnownOn(backend).add(record.id);
+    noteRole(backend, record);
     return { id: record.id, outs: outputsOf(record, inputs, backend.name) };
   },
 
@@ -146,7 +148,7 @@ export const unifiedRoleHandler: ResourceHandler<UnifiedRoleInputs, UnifiedRoleO
     const backend = await ctx.backend();
     const record = await backend.getRole(id);
     if (!record) return { id: "" };
-    rolesKnownOn(backend).add(record.id);
+    noteRole(backend, record);
     const outs = outputsOf(record, props, backend.name);
     const unchanged = sameKeySet(record.actions, props.actions ?? []);
     const inputs: UnifiedRoleInputs = {
@@ -177,6 +179,6 @@ export const unifiedRoleHandler: ResourceHandler<UnifiedRoleInputs, UnifiedRoleO
   async delete(ctx, id) {
     const backend = await ctx.backend();
     await deleteRoleSafely(backend, id);
-    rolesKnownOn(backend).delete(id);
+    forgetRole(backend, id);
   },
 };

@@ -10,6 +10,9 @@
  * every check against the live tenant's roles and assignments at preview (and again at up), never calls
  * an activation API, and says in `portalStep` and `warnings` that the switch is done in the portal.
  * The current state cannot be read there, so the checks always run as for a change.
+ *
+ * A change also lists, in `accessChange`, per principal, the access gained and lost if it were applied
+ * now (core/access.ts `activationChange`, as `defender-rbac activation-plan` shows it).
  */
 import { z } from "zod";
 import type { Backend, WorkloadState } from "../backend/backend";
@@ -17,6 +20,8 @@ import { activationWorkload, assessActivation, AUTHORIZATION_MANAGE } from "../c
 import { orList, type Workload, WORKLOADS, workloadByAppScope } from "../core/workloads";
 import { keyCovers } from "../core/normalise";
 import { scopeReachesWorkload } from "../core/scope";
+import { type AccessChange, type Directory, activationChange, sourceText } from "../core/access";
+import { readTenantAccess } from "../backend/access";
 import {
   CheckFailure,
   Raw,
@@ -56,6 +61,8 @@ export type WorkloadActivationInputs = z.infer<typeof SCHEMA> & {
   workloadId: Workload["appScope"];
   warnings: string[];
   portalStep?: string | null;
+  /** Per principal ("name (id)", or the id), each permission gained or lost if applied now -> its source. */
+  accessChange?: Record<string, Record<string, string>>;
 };
 export type WorkloadActivationOutputs = WorkloadActivationInputs & { backend: string };
 type Planned = Pick<
@@ -137,6 +144,45 @@ function plannedAssignments(plan: unknown, workload: Workload["appScope"]) {
   return { failures, grants, unknown };
 }
 
+/**
+ * Per principal ("name (id)", or the id), each permission gained or lost ("gained ⚠ <label>") -> where
+ * it comes from (or came from). A map of short values: the CLI cuts a long string in its display.
+ */
+export function accessChangeOf(
+  changes: readonly AccessChange[],
+  directory?: Directory,
+): Record<string, Record<string, string>> {
+  const names = new Map((directory?.objects ?? []).map((o) => [o.id.toLowerCase(), o.displayName]));
+  const name = (id: string) => names.get(id.toLowerCase()) ?? id;
+  const out: Record<string, Record<string, string>> = {};
+  for (const c of changes) {
+    const who = names.has(c.principalId.toLowerCase()) ? `${name(c.principalId)} (${c.principalId})` : c.principalId;
+    const from = c.sources.map((s) => sourceText(s, name)).join("; ");
+    (out[who] ??= {})[`${c.change} ${c.privileged ? "⚠ " : ""}${c.label}`] = from;
+  }
+  return out;
+}
+
+/** The access change of setting the workload to `active` now; what could not be read is said, not hidden. */
+async function accessChangeNow(
+  backend: Backend,
+  workload: Workload["appScope"],
+  active: boolean,
+): Promise<Record<string, Record<string, string>>> {
+  try {
+    const { input, assumptions } = await readTenantAccess(backend);
+    const w = workload as Parameters<typeof activationChange>[1];
+    const out = accessChangeOf(activationChange(input, w, active), input.directory);
+    return assumptions.length
+      ? { "(assumed)": Object.fromEntries(assumptions.map((a, i) => [`${i + 1}`, a])), ...out }
+      : out;
+  } catch (e) {
+    return {
+      "(not computed)": { reason: `reading the tenant's access failed: ${e instanceof Error ? e.message : String(e)}` },
+    };
+  }
+}
+
 function stateOf(states: WorkloadState[], w: Workload["appScope"]): WorkloadState {
   return states.find((s) => s.workload === w) ?? { workload: w, active: false };
 }
@@ -201,6 +247,7 @@ export const workloadActivationHandler: ResourceHandler<WorkloadActivationInputs
       Object.assign(inputs, {
         workloadId: unknown.has("workload") ? UNKNOWN : activationWorkload(data.workload),
         warnings: UNKNOWN,
+        accessChange: UNKNOWN,
       });
       return failures.length ? { inputs, failures } : { inputs };
     }
@@ -250,6 +297,14 @@ export const workloadActivationHandler: ResourceHandler<WorkloadActivationInputs
     if (a.turningOn && !isUnknown(news.authorizationAssignments) && data.authorizationAssignments?.length)
       failures.push(...(await checkListed(backend, data.authorizationAssignments, w)));
     inputs.warnings = a.turningOn || !inputs.active ? a.warnings : [];
+    inputs.accessChange = a.current.active !== inputs.active ? await accessChangeNow(backend, w, !!inputs.active) : {};
+    if (pending && Object.keys(inputs.accessChange).length)
+      inputs.accessChange = {
+        "(not counted yet)": {
+          authorizationAssignments: "created in this update; the change is computed from the tenant as it is now",
+        },
+        ...inputs.accessChange,
+      };
     if (portal) {
       inputs.managedIn = "portal";
       inputs.portalStep = portalStep(w, !!inputs.active, !!inputs.exchangeOnline && !unknown.has("exchangeOnline"));

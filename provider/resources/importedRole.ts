@@ -40,6 +40,11 @@ export class ImportedRole extends pulumi.dynamic.Resource {
   declare readonly sourceId: pulumi.Output<string>;
   /** The privileged permissions the role grants (authorization manage, advanced live response, `*\/manage` wildcards), flagged for review. */
   declare readonly privilegedPermissions: pulumi.Output<string[]>;
+  /**
+   * What the role grants, as a map: each canonical key -> its readable label, privileged ones marked "⚠ ".
+   * Computed at preview, and diffed by permission (adding one is one added line).
+   */
+  declare readonly grants: pulumi.Output<Record<string, string>>;
   declare readonly roleId: pulumi.Output<string>;
   /** True while the role is an unedited import ("Imported" in the portal). */
   declare readonly imported: pulumi.Output<boolean>;
@@ -63,6 +68,7 @@ export class ImportedRole extends pulumi.dynamic.Resource {
         description: undefined,
         unifiedPermissions: undefined,
         actions: undefined,
+        grants: undefined,
         unsupported: undefined,
         legacyPermissions: undefined,
         legacyMembers: undefined,

@@ -58,6 +58,13 @@ export class RoleAssignment extends pulumi.dynamic.Resource {
   declare readonly backend: pulumi.Output<string>;
   /** Whether the assigned role grants Authorization (manage) (known at preview when roleId is the role itself). */
   declare readonly authorizationManage: pulumi.Output<boolean>;
+  /**
+   * What the assignment hands out: each permission of the role (canonical key) -> its readable label,
+   * privileged ones marked "⚠ ". Known at preview when roleId is the role itself, even before it exists.
+   */
+  declare readonly grants: pulumi.Output<Record<string, string>>;
+  /** To whom: each principal's object id -> its display name, where the backend's directory knows it. */
+  declare readonly principalNames: pulumi.Output<Record<string, string>>;
   /** The ownership marker the assignment carries in the tenant: this resource's URN. */
   declare readonly managedBy: pulumi.Output<string>;
   /** At preview of a create: the existing assignment this resource takes over (adopt), or "". */
@@ -73,11 +80,13 @@ export class RoleAssignment extends pulumi.dynamic.Resource {
         appScopeIds: undefined,
         backend: undefined,
         authorizationManage: undefined,
+        grants: undefined,
+        principalNames: undefined,
         adopts: undefined,
         ...args,
         roleId: role ? role.id : (args.roleId as pulumi.Input<string>),
-        // the role's permissions as the program declares them: check turns them into authorizationManage
-        ...(role ? { roleActions: role.actions } : {}),
+        // the role's permissions as its check computed them: check turns them into grants and authorizationManage
+        ...(role ? { roleGrants: role.grants } : {}),
         managedBy: managedBy("RoleAssignment", name, opts),
       },
       opts,
@@ -88,11 +97,15 @@ export class RoleAssignment extends pulumi.dynamic.Resource {
       warnPrivileged(
         this,
         pulumi
-          .all([role.privilegedPermissions, role.displayName, this.principals, this.appScopeIds])
-          .apply(([list, roleName, principals, scopes]) =>
+          .all([role.privilegedPermissions, role.displayName, this.principals, this.appScopeIds, this.principalNames])
+          .apply(([list, roleName, principals, scopes, names]) =>
             list && list.length
               ? [
-                  `hands privileged permissions of role "${roleName}" to ${(principals ?? []).join(", ")} over ${
+                  `hands privileged permissions of role "${roleName}" to ${(principals ?? [])
+                    .map((p) =>
+                      names && typeof names === "object" && !names[p]?.startsWith("(") ? `${names[p]} ${p}` : p,
+                    )
+                    .join(", ")} over ${
                     (scopes ?? ["/"]).join(", ") === "/" ? "all data sources" : (scopes ?? []).join(", ")
                   }: ${listText(list)}`,
                 ]

@@ -33,6 +33,11 @@ export class UnifiedRole extends pulumi.dynamic.Resource {
   declare readonly resolvedPermissions: pulumi.Output<string[]>;
   /** The privileged permissions the role grants (authorization manage, advanced live response, `*\/manage` wildcards), flagged for review. */
   declare readonly privilegedPermissions: pulumi.Output<string[]>;
+  /**
+   * What the role grants, as a map: each canonical key -> its readable label, privileged ones marked "⚠ ".
+   * Computed at preview, and diffed by permission (adding one is one added line).
+   */
+  declare readonly grants: pulumi.Output<Record<string, string>>;
   /** The role's id in the tenant: the resource's `id` (read from it, not declared as one more output). */
   get roleId(): pulumi.Output<string> {
     return this.id;
@@ -55,6 +60,7 @@ export class UnifiedRole extends pulumi.dynamic.Resource {
         description: undefined,
         actions: undefined,
         resolvedPermissions: undefined,
+        grants: undefined,
         privilegedPermissions: undefined,
         isBuiltIn: undefined,
         imported: undefined,

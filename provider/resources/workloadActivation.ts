@@ -30,8 +30,17 @@ export class WorkloadActivation extends pulumi.dynamic.Resource {
   declare readonly workloadId: pulumi.Output<string>;
   declare readonly active: pulumi.Output<boolean>;
   declare readonly exchangeOnline: pulumi.Output<boolean | undefined>;
-  /** Access that widens (or, on deactivation, what to know) when the change is applied. */
+  /**
+   * Access that widens (or, on deactivation, what to know) when the change is applied. Each is also a
+   * Pulumi warning of its own on the resource, whole, so a plain `pulumi preview` shows them one per line.
+   */
   declare readonly warnings: pulumi.Output<string[]>;
+  /**
+   * Per principal ("name (id)", or the id), each permission gained or lost if the change were applied
+   * now ("gained ⚠ <label>", privileged ones marked) -> where it comes from, as `defender-rbac
+   * activation-plan` shows it; empty when nothing is switched.
+   */
+  declare readonly accessChange: pulumi.Output<Record<string, Record<string, string>>>;
   /** "api" or "portal". */
   declare readonly managedIn: pulumi.Output<string>;
   /** Portal mode: the switch the operator makes in the Defender portal (Pulumi makes none); null otherwise. */
@@ -49,6 +58,7 @@ export class WorkloadActivation extends pulumi.dynamic.Resource {
         exchangeOnline: undefined,
         workloadId: undefined,
         warnings: undefined,
+        accessChange: undefined,
         managedIn: undefined,
         portalStep: undefined,
         backend: undefined,
@@ -73,5 +83,9 @@ export class WorkloadActivation extends pulumi.dynamic.Resource {
       MODULE,
       "WorkloadActivation",
     );
+    // one warning per item: each shown whole, on a line of its own
+    this.warnings.apply((list) => {
+      if (Array.isArray(list)) for (const w of list) if (typeof w === "string" && w) void pulumi.log.warn(w, this);
+    });
   }
 }

@@ -199,7 +199,7 @@ describe("gRPC: the dynamic-provider server runs a program's whole life", functi
     assert.deepEqual(w.failures, [], "the lockout check waits for assignments created in the same update");
     const i = await engine.preview("ImportedRole", "i", { source: "mde", role: U });
     assert.deepEqual(i.failures, []);
-    assert.equal(i.inputs.unifiedPermissions, U);
+    assert.equal(i.inputs.grants, U);
   });
 
   it("create: a role, a lead role with its assignment, an imported role and an activation", async () => {

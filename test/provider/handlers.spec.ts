@@ -223,7 +223,7 @@ describe("provider handlers (engine methods called directly)", () => {
       assert.deepEqual(inputs.unsupported, [
         "Manage endpoint security settings in Microsoft Intune: Not supported - this permission is managed in the Microsoft Intune admin center",
       ]);
-      assert.deepEqual(inputs.actions, ["microsoft.xdr/secops/securitydata/basics/read"]);
+      assert.deepEqual(Object.keys(inputs.grants), ["microsoft.xdr/secops/securitydata/basics/read"]);
       // the same through a seeded tenant role that holds it
       await assertFailure("ImportedRole", { source: "mde", role: "Endpoint security admin" }, "role", /Intune/);
       await checked("ImportedRole", { source: "mde", role: "Endpoint security admin", acceptUnsupported: true });
@@ -331,7 +331,8 @@ describe("provider handlers (engine methods called directly)", () => {
       const role = await up("UnifiedRole", { displayName: "SOC", permissions: [ALERTS] });
       assert.deepEqual(role.outs.actions, ["microsoft.xdr/secops/securitydata/alerts/manage"]);
       assert.deepEqual(role.outs.resolvedPermissions, [ALERTS]);
-      assert.equal(role.outs.grants, undefined, "grants is not duplicated into the outputs");
+      // the outputs carry grants as the tenant holds them, so a RoleAssignment given the role reads them
+      assert.deepEqual(role.outs.grants, { "microsoft.xdr/secops/securitydata/alerts/manage": ALERTS });
     });
 
     it("RoleAssignment: appScopeIds, default scope, canonical principals", async () => {
@@ -355,13 +356,15 @@ describe("provider handlers (engine methods called directly)", () => {
       assert.deepEqual(c.appScopeIds, ["/CloudSet/123", "Mdi"]);
     });
 
-    it("ImportedRole: unifiedPermissions, actions and legacy details of what the migration grants", async () => {
+    it("ImportedRole: grants (a map keyed by permission) and legacy details of what the migration grants", async () => {
       const i = await checked("ImportedRole", { source: "mde", role: "Tier 1 analyst", includeAssignments: true });
-      assert.deepEqual(i.unifiedPermissions, [ALERTS, BASICS]);
-      assert.deepEqual(i.actions, [
-        "microsoft.xdr/secops/securitydata/alerts/manage",
-        "microsoft.xdr/secops/securitydata/basics/read",
-      ]);
+      assert.deepEqual(i.grants, {
+        "microsoft.xdr/secops/securitydata/alerts/manage": ALERTS,
+        "microsoft.xdr/secops/securitydata/basics/read": BASICS,
+      });
+      // the list forms are the tenant's record, in the outputs only: no list of them in the inputs
+      assert.equal(i.actions, undefined);
+      assert.equal(i.unifiedPermissions, undefined);
       assert.deepEqual(i.legacyPermissions, ["View data - Security operations", "Alerts investigation"]);
       assert.equal(i.originalId, "mde-role-1");
       assert.equal(i.sourceId, "mde");
@@ -375,8 +378,86 @@ describe("provider handlers (engine methods called directly)", () => {
       });
       assert.equal(o.sourceId, "mdo");
       assert.equal(o.displayName, "Imported readers");
-      assert.ok(o.unifiedPermissions.includes(BASICS));
-      assert.equal(o.actions.length, o.unifiedPermissions.length);
+      assert.ok(Object.values(o.grants).includes(BASICS));
+      const made = await up("ImportedRole", {
+        source: "mdo",
+        role: "Security reader",
+        displayName: "Imported readers",
+      });
+      assert.deepEqual(made.outs.actions, Object.keys(o.grants));
+      assert.deepEqual(made.outs.unifiedPermissions, made.outs.resolvedPermissions);
+      assert.deepEqual(made.outs.grants, o.grants);
+    });
+
+    it("RoleAssignment: grants (what the role hands out, privileged marked) and principalNames (to whom)", async () => {
+      const role = await up("UnifiedRole", { displayName: "Admins", permissions: ["Authorization (manage)", ALERTS] });
+      const ADELE = "22222222-2222-4222-8222-000000000001";
+      const a = await checked("RoleAssignment", {
+        displayName: "admins",
+        roleId: role.id,
+        principals: [P1, "adele.vance@contoso.example", P2],
+      });
+      assert.deepEqual(a.grants, {
+        [AUTH_MANAGE]: "⚠ Authorization and settings \\ Authorization (manage)",
+        "microsoft.xdr/secops/securitydata/alerts/manage": ALERTS,
+      });
+      assert.deepEqual(a.principalNames, {
+        [P2]: "(not in the local directory)",
+        [ADELE]: "Adele Vance (adele.vance@contoso.example)",
+        [P1]: "SOC analysts (group)",
+      });
+      // the role resource itself (roleGrants: its check's grants), known before the role exists
+      const declared = { [AUTH_MANAGE]: "⚠ Authorization and settings \\ Authorization (manage)" };
+      const early = await checked("RoleAssignment", {
+        displayName: "admins",
+        roleId: U,
+        roleGrants: declared,
+        principals: [P1],
+      });
+      assert.deepEqual(early.grants, declared);
+      assert.equal(early.roleGrants, undefined, "consumed, never stored");
+      assert.equal(early.authorizationManage, true);
+      // a role whose permissions are not known at preview: unknown, not guessed
+      const unknownRole = await checked("RoleAssignment", {
+        displayName: "x",
+        roleId: U,
+        roleGrants: U,
+        principals: [P1],
+      });
+      assert.equal(unknownRole.grants, U);
+      const unknownId = await checked("RoleAssignment", { displayName: "x", roleId: U, principals: [U] });
+      assert.equal(unknownId.grants, U);
+      assert.equal(unknownId.principalNames, U);
+      // created: the outputs keep both, and refresh keeps them
+      const made = await up("RoleAssignment", { displayName: "admins", roleId: role.id, principals: [P1] });
+      assert.deepEqual(made.outs.grants, a.grants);
+      assert.deepEqual(made.outs.principalNames, { [P1]: "SOC analysts (group)" });
+      const again = await planned("RoleAssignment", made.id, made, {
+        displayName: "admins",
+        roleId: role.id,
+        principals: [P1],
+      });
+      assert.equal(again.diff.changes, false);
+      assert.deepEqual(again.inputs.principalNames, { [P1]: "SOC analysts (group)" });
+    });
+
+    it("WorkloadActivation: accessChange lists, per principal, the access gained and lost if applied now", async () => {
+      await authorizationAssignment({ kind: "all" });
+      const on = await checked("WorkloadActivation", { workload: "identity" });
+      const soc = on.accessChange[`SOC analysts (${P1})`];
+      assert.ok(soc, JSON.stringify(on.accessChange, null, 1));
+      assert.equal(
+        soc["gained ⚠ Authorization and settings \\ Authorization (manage)"],
+        'assignment "Break glass admins" → role "Break glass" (all data sources)',
+      );
+      // legacy MDI role groups stop applying: their members lose what the legacy model gave
+      const lost = Object.values(on.accessChange as Record<string, Record<string, string>>).flatMap((m) =>
+        Object.entries(m).filter(([k]) => k.startsWith("lost ")),
+      );
+      assert.ok(lost.length > 0 && lost.every(([, from]) => from.includes("legacy MDI role")), JSON.stringify(lost));
+      // nothing switched, nothing listed
+      const same = await checked("WorkloadActivation", { workload: "cloud" });
+      assert.deepEqual(same.accessChange, {});
     });
 
     it("WorkloadActivation: workloadId, and warnings of the access that widens", async () => {
@@ -436,19 +517,14 @@ describe("provider handlers (engine methods called directly)", () => {
       UnifiedRole: { permissions: ["grants", "privilegedPermissions"] },
       RoleAssignment: { scope: ["appScopeIds"] },
       ImportedRole: {
-        source: [
-          "unifiedPermissions",
-          "actions",
-          "unsupported",
-          "originalId",
-          "sourceId",
-          "legacyPermissions",
-          "legacyMembers",
-        ],
-        role: ["unifiedPermissions", "actions", "unsupported", "originalId", "legacyPermissions", "legacyMembers"],
+        source: ["grants", "unsupported", "originalId", "sourceId", "legacyPermissions", "legacyMembers"],
+        role: ["grants", "unsupported", "originalId", "legacyPermissions", "legacyMembers"],
         includeAssignments: ["legacyMembers"],
       },
-      WorkloadActivation: { workload: ["workloadId", "warnings"], active: ["warnings"] },
+      WorkloadActivation: {
+        workload: ["workloadId", "warnings", "accessChange"],
+        active: ["warnings", "accessChange"],
+      },
     };
 
     for (const kind of Object.keys(dependents) as Kind[]) {

@@ -16,6 +16,8 @@ import { providerText, serializeProvider } from "../harness/engine";
 const P1 = "8e811502-2c2a-4d1b-9c5e-1f0b2e4f9a10";
 const KINDS: ResourceKind[] = ["UnifiedRole", "RoleAssignment", "ImportedRole", "WorkloadActivation"];
 const TYPE_PREFIX = "pulumi-nodejs:dynamic/defender-rbac:";
+const LONG_WARNING =
+  "By activating Unified RBAC for Defender for Endpoint, users with the Security reader and Global reader roles will have access to Defender for Endpoint data.";
 
 /** What the mock "provider" computes, so outputs that are not inputs can be observed. */
 const COMPUTED: Record<string, (name: string) => Record<string, unknown>> = {
@@ -51,7 +53,12 @@ const COMPUTED: Record<string, (name: string) => Record<string, unknown>> = {
     assignmentId: null,
     catalogueVersion: "test",
   }),
-  WorkloadActivation: () => ({ workloadId: "Mde", active: true, warnings: ["w"], backend: "local" }),
+  WorkloadActivation: (n) => ({
+    workloadId: "Mde",
+    active: true,
+    warnings: n === "mde" ? [LONG_WARNING, "Entra Security operator gains in MDE: Alerts (manage)."] : [],
+    backend: "local",
+  }),
 };
 
 const value = <T>(o: pulumi.Output<T>): Promise<T> => new Promise((resolve) => o.apply(resolve));
@@ -145,7 +152,13 @@ describe("program under setMocks", () => {
     assert.deepEqual(on(adminsAll), [
       `hands privileged permissions of role "Security admins" to ${P1} over Mde, Mdo: Authorization and settings \\ Authorization (manage)`,
     ]);
-    assert.equal(warnings.length, 2, warnings.map((w) => w.message).join("\n"));
+    assert.equal(warnings.length, 4, warnings.map((w) => w.message).join("\n"));
+  });
+
+  it("an activation's warnings are Pulumi warnings of their own, one per item, each whole", () => {
+    const on = (r: pulumi.Resource) => warnings.filter((w) => w.resource === r).map((w) => w.message);
+    assert.deepEqual(on(activation), [LONG_WARNING, "Entra Security operator gains in MDE: Alerts (manage)."]);
+    assert.deepEqual(on(activation2), []);
   });
 
   it("registers each resource with its dynamic type token", () => {
@@ -206,6 +219,7 @@ describe("program under setMocks", () => {
           "permissions",
           "actions",
           "resolvedPermissions",
+          "grants",
           "roleId",
           "isBuiltIn",
           "imported",
@@ -213,7 +227,20 @@ describe("program under setMocks", () => {
           "backend",
         ],
       ],
-      [assignment2, ["roleId", "displayName", "principals", "scope", "appScopeIds", "assignmentId", "backend"]],
+      [
+        assignment2,
+        [
+          "roleId",
+          "displayName",
+          "principals",
+          "scope",
+          "appScopeIds",
+          "grants",
+          "principalNames",
+          "assignmentId",
+          "backend",
+        ],
+      ],
       [
         imported,
         [
@@ -221,6 +248,7 @@ describe("program under setMocks", () => {
           "description",
           "unifiedPermissions",
           "actions",
+          "grants",
           "unsupported",
           "legacyPermissions",
           "legacyMembers",
@@ -232,7 +260,7 @@ describe("program under setMocks", () => {
           "catalogueVersion",
         ],
       ],
-      [activation, ["workloadId", "active", "exchangeOnline", "warnings", "backend"]],
+      [activation, ["workloadId", "active", "exchangeOnline", "warnings", "accessChange", "backend"]],
     ];
     const missing = outputs.flatMap(([res, keys]) =>
       keys.filter((k) => !pulumi.Output.isInstance((res as any)[k])).map((k) => `${res.constructor.name}.${k}`),
