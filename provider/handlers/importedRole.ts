@@ -380,6 +380,7 @@ export const importedRoleHandler: ResourceHandler<ImportedRoleInputs, ImportedRo
     const keys = plannedKeys(news) ?? [];
     await refuseRoleEdit(ctx, backend, id, keys);
     const record = await updateRoleFields(backend, id, olds, { ...news, actions: keys }, "import it again");
+    noteRole(backend, record);
     const assignmentId = await syncAssignment(backend, record.id, news, olds.assignmentId ?? null);
     return { outs: outputs(record, news, backend.name, assignmentId) };
   },

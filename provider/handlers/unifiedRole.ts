@@ -173,6 +173,7 @@ export const unifiedRoleHandler: ResourceHandler<UnifiedRoleInputs, UnifiedRoleO
     const backend = await ctx.backend();
     await refuseRoleEdit(ctx, backend, id, keysOf(news));
     const record = await updateRoleFields(backend, id, olds, { ...news, actions: keysOf(news) }, "recreate it");
+    noteRole(backend, record);
     return { outs: outputsOf(record, news, backend.name) };
   },
 
