@@ -9,7 +9,7 @@
  */
 import { z } from "zod";
 import { AssignmentRecord, Backend, isNotFound } from "../backend/backend";
-import type { DirectoryObject } from "../core/access";
+import type { DirectoryObject } from "../core/directory";
 import { grantsFor } from "../core/labels";
 import type { DataSourceScope } from "../core/scope";
 import { resolvePrincipalRef } from "../core/directory";

@@ -20,7 +20,9 @@ import { activationWorkload, assessActivation, AUTHORIZATION_MANAGE } from "../c
 import { orList, type Workload, WORKLOADS, workloadByAppScope } from "../core/workloads";
 import { keyCovers } from "../core/normalise";
 import { scopeReachesWorkload } from "../core/scope";
-import { type AccessChange, type Directory, activationChange, sourceText } from "../core/access";
+import { sourceText } from "../core/access";
+import { type AccessChange, activationChange } from "../core/accessChange";
+import type { Directory } from "../core/directory";
 import { readTenantAccess } from "../backend/access";
 import {
   CheckFailure,

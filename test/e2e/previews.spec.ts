@@ -10,12 +10,9 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
+import type { Stack } from "@pulumi/pulumi/automation";
 import { wideningWarnings } from "../../provider/core/activation";
-import { Project, REPO, addProgram, tarballProject } from "./project";
-
-const HOOK_TIMEOUT = 60 * 60 * 1000;
-const STEP_TIMEOUT = 5 * 60 * 1000;
+import { HOOK_TIMEOUT, Project, REPO, STEP_TIMEOUT, addProgram, stackIn, useTarballProject } from "./project";
 const SOC_ANALYSTS = "8e811502-2c2a-4d1b-9c5e-1f0b2e4f9a10";
 const GRADY = "22222222-2222-4222-8222-000000000005";
 
@@ -35,14 +32,9 @@ describe("previews through the pulumi CLI", function () {
 
   before(async function () {
     this.timeout(HOOK_TIMEOUT);
-    project = tarballProject();
-    process.env.PULUMI_BACKEND_URL = `file://${project.stateDir}`;
-    Object.assign(process.env, project.env);
+    project = useTarballProject();
     const dir = addProgram(project, path.join(REPO, "test", "e2e", "programs", "previews"), "previews");
-    stack = await LocalWorkspace.createOrSelectStack(
-      { stackName: "previews", workDir: dir },
-      { envVars: project.env, pulumiHome: project.env.PULUMI_HOME },
-    );
+    stack = await stackIn(project, dir, "previews");
     await stack.up();
   });
 
