@@ -272,20 +272,28 @@ export const roleAssignmentHandler: ResourceHandler<RoleAssignmentInputs, RoleAs
     }
     const backend = await ctx.backend();
     // the role's grants as the program declares them (roleId: role), consumed here: known at preview
-    // even before the role exists (the role's check computed them)
-    const given = news.roleGrants;
+    // even before the role exists (the role's check computed them); its actions output stands in for a
+    // role whose state was written before grants existed
+    const givenGrants = news.roleGrants;
+    const givenActions = news.roleActions;
     delete inputs.roleGrants;
-    const declared =
-      given && typeof given === "object" && !Array.isArray(given) && !isUnknown(given) ? Object.keys(given) : undefined;
+    delete inputs.roleActions;
+    const grantsKnown =
+      !!givenGrants && typeof givenGrants === "object" && !Array.isArray(givenGrants) && !isUnknown(givenGrants);
+    const declared: string[] | undefined = grantsKnown
+      ? Object.keys(givenGrants)
+      : Array.isArray(givenActions) && !isUnknown(givenActions)
+        ? givenActions
+        : undefined;
     // (left out when the role is given by an id whose role this check does not read)
     if (declared) {
       inputs.authorizationManage = grantsAuthorization(declared);
-      inputs.grants = given as Record<string, string>; // the role's check labelled them
+      inputs.grants = grantsKnown ? givenGrants : grantsFor(declared); // the role's check labelled them
     } else {
       delete inputs.authorizationManage;
       delete inputs.grants;
       // the role itself, its permissions not known yet (they come from another resource's output)
-      if (given !== undefined || unknown.has("roleId")) inputs.grants = UNKNOWN;
+      if (givenGrants !== undefined || givenActions !== undefined || unknown.has("roleId")) inputs.grants = UNKNOWN;
     }
     if (!backend.capabilities().assignments)
       failures.push({ property: "", reason: `the "${backend.name}" backend cannot manage role assignments.` });

@@ -85,8 +85,9 @@ export class RoleAssignment extends pulumi.dynamic.Resource {
         adopts: undefined,
         ...args,
         roleId: role ? role.id : (args.roleId as pulumi.Input<string>),
-        // the role's permissions as its check computed them: check turns them into grants and authorizationManage
-        ...(role ? { roleGrants: role.grants } : {}),
+        // the role's permissions as its check computed them (its actions output: a role whose state
+        // predates grants); check turns them into grants and authorizationManage
+        ...(role ? { roleGrants: role.grants, roleActions: role.actions } : {}),
         managedBy: managedBy("RoleAssignment", name, opts),
       },
       opts,

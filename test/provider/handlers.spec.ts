@@ -417,6 +417,16 @@ describe("provider handlers (engine methods called directly)", () => {
       assert.deepEqual(early.grants, declared);
       assert.equal(early.roleGrants, undefined, "consumed, never stored");
       assert.equal(early.authorizationManage, true);
+      // a role whose state predates grants: its actions output stands in
+      const older = await checked("RoleAssignment", {
+        displayName: "admins",
+        roleId: U,
+        roleActions: [AUTH_MANAGE],
+        principals: [P1],
+      });
+      assert.deepEqual(older.grants, declared);
+      assert.equal(older.authorizationManage, true);
+      assert.equal(older.roleActions, undefined, "consumed, never stored");
       // a role whose permissions are not known at preview: unknown, not guessed
       const unknownRole = await checked("RoleAssignment", {
         displayName: "x",
