@@ -74,7 +74,12 @@ function copyOf(r: Result<BackendPermissions>): Result<BackendPermissions> {
   return r.ok
     ? {
         ok: true,
-        value: { actions: [...r.value.actions], labels: [...r.value.labels], privileged: [...r.value.privileged] },
+        value: {
+          actions: [...r.value.actions],
+          labels: [...r.value.labels],
+          privileged: [...r.value.privileged],
+          grants: { ...r.value.grants },
+        },
       }
     : { ok: false, issues: r.issues.map((i) => ({ ...i, path: [...i.path] })) };
 }
