@@ -67,11 +67,15 @@ export function readPreview(text: string, source = "the preview"): PreviewChange
     const urn = step.urn ?? st?.urn ?? "";
     const op = step.op ?? "same";
     if (SHOWN_OPS.has(op)) resources.push({ op, kind, name: resourceName(urn), urn });
+    // the engine leaves the id out of an update's new state: the object keeps its id (a replacement gets a new one)
+    const keepsId = op !== "create" && op !== "replace" && known(step.oldState?.id) && step.oldState?.id;
+    const idOf = (state: PreviewState) =>
+      known(state.id) && state.id ? state.id : keepsId ? String(step.oldState!.id) : `pending:${urn}`;
     const put = (side: "before" | "after", state: PreviewState | undefined) => {
       if (!state) return;
       const props = { ...(state.inputs ?? {}), ...(side === "before" ? (state.outputs ?? {}) : {}) };
       if (kind === "UnifiedRole" || kind === "ImportedRole") {
-        const id = known(state.id) && state.id ? state.id : `pending:${urn}`;
+        const id = idOf(state);
         roleIds[side].set(urn, id);
         const actions = roleKeys(props);
         if (!actions) notes.push(`${kind} ${resourceName(urn)}: its permissions are not known at preview`);
@@ -80,7 +84,8 @@ export function readPreview(text: string, source = "the preview"): PreviewChange
           displayName: typeof props.displayName === "string" ? props.displayName : resourceName(urn),
           actions: actions ?? [],
         });
-      } else if (kind === "RoleAssignment") pending.push({ side, state: { ...state, inputs: props }, step });
+      } else if (kind === "RoleAssignment")
+        pending.push({ side, state: { ...state, id: idOf(state), inputs: props }, step });
       else if (kind === "WorkloadActivation") {
         const w = activationWorkload(props.workload) as AccessWorkload | undefined;
         if (w) sides[side].activation.push({ workload: w, active: props.active !== false });

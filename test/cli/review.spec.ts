@@ -3,7 +3,8 @@
  * a stack with a role assigned to SOC analysts over all data sources, previewed (1) with a new
  * "Security admins" role holding Authorization (manage) assigned to the SOC tier 2 group, whose roleId
  * is unknown at preview, and (2) with the SOC analysts assignment removed; the serialized provider text
- * is trimmed, nothing else is edited). With and without a tenant; the gate's exit status.
+ * is trimmed, nothing else is edited), and (3) the quickstart with a privileged permission added to the role
+ * its assignment already hands out (an update). With and without a tenant; the gate's exit status.
  */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
@@ -18,6 +19,8 @@ const FIXTURES = path.join(__dirname, "..", "..", "..", "test", "cli", "fixtures
 const PRIVILEGED = path.join(FIXTURES, "preview-privileged.json");
 const REMOVE = path.join(FIXTURES, "preview-remove.json");
 const REMOVE_SAMES = path.join(FIXTURES, "preview-remove-show-sames.json");
+// the quickstart, previewed with Advanced live response added to its SOC analyst role (an update)
+const UPDATE_SAMES = path.join(FIXTURES, "preview-update-show-sames.json");
 const TIER2 = "33333333-3333-4333-8333-000000000001";
 const SOC = "8e811502-2c2a-4d1b-9c5e-1f0b2e4f9a10";
 
@@ -79,6 +82,26 @@ describe("defender-rbac review", () => {
     const p = readPreview(JSON.stringify(raw));
     const role = p.after.roles.find((r) => r.displayName === "Security admins")!;
     assert.deepEqual(role.actions, ["microsoft.xdr/configuration/authorization/manage"]);
+  });
+
+  it("a role updated in place keeps its id: the unchanged assignment that hands it out gains what the role gains", async () => {
+    const p = readPreview(fs.readFileSync(UPDATE_SAMES, "utf8"));
+    const [before] = p.before.roles.filter((r) => r.displayName === "SOC analyst");
+    const [after] = p.after.roles.filter((r) => r.displayName === "SOC analyst");
+    assert.equal(after.id, before.id, "the engine leaves the id out of an update's new state; the role keeps it");
+    assert.doesNotMatch(after.id, /^pending:/);
+    assert.equal(p.after.assignments[0].roleDefinitionId, after.id);
+    const r = await cli("review", "--preview", UPDATE_SAMES, "--format", "json");
+    assert.equal(r.code, 0, r.err.join("\n"));
+    const j = JSON.parse(r.out[0]) as ReviewJson;
+    assert.deepEqual(
+      j.changes.map((c) => `${c.principalId} ${c.workload} ${c.change} ${c.privileged ? "privileged " : ""}${c.label}`),
+      ["Mde", "Mdi"].map(
+        (w) => `${SOC} ${w} gained privileged Security operations \\ Security data \\ Advanced live response (manage)`,
+      ),
+    );
+    const gate = await cli("review", "--preview", UPDATE_SAMES, "--fail-on-privileged");
+    assert.equal(gate.code, 3, "the gate closes on a privileged permission added to a role already handed out");
   });
 
   it("a privileged grant added: Markdown for the PR comment, privileged first, and the gate", async () => {
