@@ -185,15 +185,27 @@ export class PartialCreateError extends Error {
   }
 }
 
-/** The one failure for adopting an id the tenant does not hold, whatever the resource kind. */
+/** The one failure for adopting an id the tenant does not hold, whatever the resource kind: check reports it. */
+export function adoptMissingFailure(
+  what: "role" | "role assignment",
+  id: string,
+  backend: Backend,
+  instead: string,
+): CheckFailure {
+  return {
+    property: "adopt",
+    reason: `no ${what} with id "${id}" exists in the ${backend.name} tenant; remove adopt to ${instead}.`,
+  };
+}
+
+/** The same failure thrown by create, when the tenant changed since check. */
 export function adoptMissing(what: "role" | "role assignment", id: string, backend: Backend, instead: string): Error {
-  return issuesError([
-    {
-      code: "invalid_value",
-      path: ["adopt"],
-      message: `no ${what} with id "${id}" exists in the ${backend.name} tenant; remove adopt to ${instead}.`,
-    },
-  ]);
+  return issueOf(adoptMissingFailure(what, id, backend, instead));
+}
+
+/** A check failure as an error for create (after preview passed but the tenant changed since). */
+export function issueOf(f: CheckFailure): Error {
+  return new Refusal(`${f.property ? `${f.property}: ` : ""}${f.reason}`);
 }
 
 /**

@@ -34,6 +34,7 @@ import {
   noteRole,
   validateKnown,
   plainText,
+  issueOf,
 } from "./common";
 import { grantsFor } from "../core/labels";
 import { resolveForBackend } from "./permissions";
@@ -53,7 +54,7 @@ import {
   updateRoleFields,
 } from "./role";
 import { lockoutRefusal } from "./lockout";
-import { adoption, creating, issueOf, noteOwner, ownObject, ownerOf, warn } from "./ownership";
+import { adoption, creating, noteOwner, ownObject, ownerOf, warn } from "./ownership";
 import { Refusal } from "../core/errors";
 
 /** The inputs a program writes; built once (building it per call was a measured hot spot). */

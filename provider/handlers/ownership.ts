@@ -126,8 +126,3 @@ export function noteOwner(kind: string, record: OwnedObject, props: object): voi
   if (o.kind === "foreign" && !o.sameStack)
     warn(`${kind} "${record.displayName}" (${record.id}) is now managed by ${describeOwner(o.owner)}.`);
 }
-
-/** A check failure as an error for create (after preview passed but the tenant changed since). */
-export function issueOf(f: CheckFailure): Error {
-  return new Refusal(`${f.property ? `${f.property}: ` : ""}${f.reason}`);
-}

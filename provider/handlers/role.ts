@@ -8,9 +8,9 @@ import { labelsFor, privilegedLabels } from "../core/labels";
 import { normalizeKeys, sameKeySet } from "../core/normalise";
 import { isNotFound } from "../backend/backend";
 import { markerLength } from "../core/ownership";
-import { CheckFailure, HandlerContext, Raw, UNKNOWN, adoptMissing, clean, isSentinel, issuesError } from "./common";
+import { CheckFailure, HandlerContext, Raw, UNKNOWN, clean, isSentinel, adoptMissingFailure, issueOf } from "./common";
 import { grantsAuthorization, roleEditRefusal } from "./lockout";
-import { adoption, cascadeRefusal, creating, issueOf, ownObject, ownerOf, takeBackFailure, warn } from "./ownership";
+import { adoption, cascadeRefusal, creating, ownObject, ownerOf, takeBackFailure, warn } from "./ownership";
 import { Refusal } from "../core/errors";
 
 /** The role fields a program sets (after check). */
@@ -89,19 +89,28 @@ export async function updateRoleFields(
   return record;
 }
 
+/** What is wrong with adopting role `id` (read as `existing`): it must exist and be a custom role. */
+function adoptRoleFailure(
+  existing: RoleRecord | null,
+  id: string,
+  backend: Backend,
+  instead: string,
+): CheckFailure | undefined {
+  if (!existing) return adoptMissingFailure("role", id, backend, instead);
+  if (existing.isBuiltIn)
+    return {
+      property: "adopt",
+      reason: `role "${existing.displayName}" (${existing.id}) is built-in and cannot be managed; copy its permissions into a custom role instead.`,
+    };
+  return undefined;
+}
+
 /** The role `adopt` names: it must exist and be a custom role (a built-in one cannot be managed). */
 export async function adoptRole(backend: Backend, id: string, instead: string): Promise<RoleRecord> {
   const existing = await backend.getRole(id);
-  if (!existing) throw adoptMissing("role", id, backend, instead);
-  if (existing.isBuiltIn)
-    throw issuesError([
-      {
-        code: "invalid_value",
-        path: ["adopt"],
-        message: `role "${existing.displayName}" (${existing.id}) is built-in and cannot be managed; copy its permissions into a custom role instead.`,
-      },
-    ]);
-  return existing;
+  const failure = adoptRoleFailure(existing, id, backend, instead);
+  if (failure) throw issueOf(failure);
+  return existing!;
 }
 
 /** Brings an existing (adopted) role to the desired fields, touching it only when it differs. */
@@ -166,18 +175,10 @@ export async function checkRoleSafety(
     inputs.adopts = "";
     if (typeof inputs.adopt === "string" && inputs.adopt !== UNKNOWN) {
       const existing = await backend.getRole(inputs.adopt);
-      if (!existing)
-        failures.push({
-          property: "adopt",
-          reason: `no role with id "${inputs.adopt}" exists in the ${backend.name} tenant; remove adopt to create a new role.`,
-        });
-      else if (existing.isBuiltIn)
-        failures.push({
-          property: "adopt",
-          reason: `role "${existing.displayName}" (${existing.id}) is built-in and cannot be managed; copy its permissions into a custom role instead.`,
-        });
+      const failure = adoptRoleFailure(existing, inputs.adopt, backend, "create a new role");
+      if (failure) failures.push(failure);
       else {
-        const a = adoption("role", existing, me, takeOver, "adopt");
+        const a = adoption("role", existing!, me, takeOver, "adopt");
         if (a.failure) failures.push(a.failure);
         inputs.adopts = a.adopts;
       }

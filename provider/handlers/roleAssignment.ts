@@ -40,9 +40,11 @@ import {
   rolesKnownOn,
   validateKnown,
   plainText,
+  adoptMissingFailure,
+  issueOf,
 } from "./common";
 import { grantsAuthorization, lockoutRefusal } from "./lockout";
-import { adoption, creating, issueOf, noteOwner, ownObject, ownerOf, takeBackFailure, warn } from "./ownership";
+import { adoption, creating, noteOwner, ownObject, ownerOf, takeBackFailure, warn } from "./ownership";
 import type { OwnershipInputs } from "./role";
 import { Refusal } from "../core/errors";
 
@@ -147,11 +149,7 @@ async function checkAssignmentSafety(
     inputs.adopts = "";
     if (typeof inputs.adopt === "string" && inputs.adopt !== UNKNOWN) {
       const existing = await backend.getAssignment(inputs.adopt);
-      if (!existing)
-        failures.push({
-          property: "adopt",
-          reason: `no role assignment with id "${inputs.adopt}" exists in the ${backend.name} tenant; remove adopt to create a new one.`,
-        });
+      if (!existing) failures.push(adoptMissingFailure("role assignment", inputs.adopt, backend, "create a new one"));
       else {
         const a = adoption("role assignment", existing, me, takeOver, "adopt");
         if (a.failure) failures.push(a.failure);
