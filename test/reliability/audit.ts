@@ -1,6 +1,7 @@
 /** Duplicates, orphans and state/tenant mismatches after a scenario: the program's declarations against state and tenant. */
 import type { TenantStore } from "../../provider/backend/store";
-import type { StateResource } from "./cli";
+import type { StackCli, StateResource } from "./cli";
+import type { Figures } from "./scenario";
 
 const ROLE = "pulumi-nodejs:dynamic/defender-rbac:UnifiedRole";
 const ASSIGNMENT = "pulumi-nodejs:dynamic/defender-rbac:RoleAssignment";
@@ -92,4 +93,15 @@ export function declared(prefix: string, n: number, withAssignments = true): Dec
     roles: idx.map((i) => `${prefix} role ${i}`),
     assignments: withAssignments ? idx.map((i) => `${prefix} assignment ${i}`) : [],
   };
+}
+
+/**
+ * The end of a scenario: audits the tenant against the stack's state into `f` (duplicates, orphans,
+ * mismatches and their notes), then tells whether the next preview shows no change.
+ */
+export async function auditInto(f: Figures, cli: StackCli, store: TenantStore, expected: Declared): Promise<boolean> {
+  const a = audit(await cli.state(), store, expected);
+  Object.assign(f, { duplicates: a.duplicates, orphans: a.orphans, mismatches: a.mismatches });
+  f.notes.push(...a.notes);
+  return cli.noChangePreview();
 }

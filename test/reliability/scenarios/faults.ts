@@ -7,7 +7,7 @@
  */
 import * as path from "node:path";
 import { startEmulator } from "../../../provider/emulator";
-import { audit, declared, rolesProgram } from "../audit";
+import { auditInto, declared, rolesProgram } from "../audit";
 import { StackCli } from "../cli";
 import { Figures, Scenario, SuiteContext, figures, tally } from "../scenario";
 
@@ -48,10 +48,8 @@ async function harshMix(ctx: SuiteContext, count: number, ups: number): Promise<
       refresh.code === 0 && up.code === 0,
       `recovery failed: ${refresh.out.slice(-300)} | ${up.out.slice(-300)}`,
     );
-    const a = audit(await cli.state(), emu.store, declared(prefix, count));
-    Object.assign(f, { duplicates: a.duplicates, orphans: a.orphans, mismatches: a.mismatches });
-    f.notes.push(...a.notes);
-    tally(f, await cli.noChangePreview(), "the preview after recovery is not a no-change one");
+    const settled = await auditInto(f, cli, emu.store, declared(prefix, count));
+    tally(f, settled, "the preview after recovery is not a no-change one");
     await cli.run(["destroy", "--yes", "--skip-preview"]);
   } finally {
     await emu.close();

@@ -7,7 +7,7 @@
 import * as path from "node:path";
 import { TenantStore } from "../../../provider/backend/store";
 import { RunningEmulator, startEmulator } from "../../../provider/emulator";
-import { audit, declared, rolesProgram } from "../audit";
+import { auditInto, declared, rolesProgram } from "../audit";
 import { StackCli, providerProcesses, sleep } from "../cli";
 import { Figures, Scenario, SuiteContext, figures, tally } from "../scenario";
 
@@ -102,10 +102,7 @@ async function killDuringUp(ctx: SuiteContext, o: KillOptions): Promise<Figures>
         steps.every((s) => s.code === 0),
         `recovery (cancel, ${o.recover === "clear-pending" ? "refresh --clear-pending-creates" : "refresh"}, up) failed: ${steps.map((s) => s.out.slice(-400)).join(" | ")}`,
       );
-      const a = audit(await cli.state(), store, declared(prefix, o.count));
-      Object.assign(f, { duplicates: a.duplicates, orphans: a.orphans, mismatches: a.mismatches });
-      f.notes.push(...a.notes);
-      if (!(await cli.noChangePreview())) {
+      if (!(await auditInto(f, cli, store, declared(prefix, o.count)))) {
         f.mismatches++;
         f.notes.push("the preview after recovery is not a no-change one");
       }

@@ -5,7 +5,7 @@
  */
 import * as path from "node:path";
 import { startEmulator } from "../../../provider/emulator";
-import { audit, declared, rolesProgram } from "../audit";
+import { auditInto, declared, rolesProgram } from "../audit";
 import { StackCli } from "../cli";
 import { Figures, Scenario, SuiteContext, figures, tally } from "../scenario";
 
@@ -34,10 +34,7 @@ async function refreshUnderLag(ctx: SuiteContext, lagMs: number, count: number):
     tally(f, inState.length === 2 * count, `refresh dropped ${2 * count - inState.length} of ${2 * count} resources`);
     const again = await cli.up();
     tally(f, again.code === 0, `the up after refresh failed: ${again.out.slice(-600)}`);
-    const a = audit(await cli.state(), emu.store, declared(prefix, count));
-    Object.assign(f, { duplicates: a.duplicates, orphans: a.orphans, mismatches: a.mismatches });
-    f.notes.push(...a.notes);
-    if (!(await cli.noChangePreview())) {
+    if (!(await auditInto(f, cli, emu.store, declared(prefix, count)))) {
       f.mismatches++;
       f.notes.push("the preview after refresh and up is not a no-change one");
     }
