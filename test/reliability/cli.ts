@@ -31,7 +31,7 @@ export class StackCli {
     readonly dir: string,
     readonly stack: string,
     project: Project,
-    stateDir: string,
+    readonly stateDir: string,
     extraEnv: Record<string, string> = {},
   ) {
     const base = Object.fromEntries(
@@ -103,6 +103,29 @@ export class StackCli {
   async noChangePreview(): Promise<boolean> {
     const r = await this.run(["preview", "--expect-no-changes"]);
     return r.code === 0;
+  }
+
+  /**
+   * The README's repair after a kill on a `file://` backend: the backend writes each state file atomically
+   * (a temporary file renamed over it) but its metadata sidecar (`<file>.attrs`: content type and checksum)
+   * in place, so a kill at the wrong moment leaves that sidecar empty and every later command fails with
+   * "failed to load checkpoint: EOF". An empty sidecar is removed (a missing one is valid). Returns what was removed.
+   */
+  repairCutSidecars(): string[] {
+    const removed: string[] = [];
+    const walk = (d: string): void => {
+      for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+        const p = path.join(d, e.name);
+        if (e.isDirectory()) walk(p);
+        else if (e.name.endsWith(".attrs") && fs.statSync(p).size === 0) {
+          fs.rmSync(p);
+          removed.push(path.relative(this.stateDir, p));
+        }
+      }
+    };
+    const root = path.join(this.stateDir, ".pulumi");
+    if (fs.existsSync(root)) walk(root);
+    return removed;
   }
 
   async state(): Promise<StateResource[]> {

@@ -4,6 +4,7 @@
  * runs what the README tells users to run (`pulumi cancel`, `pulumi refresh`, `pulumi up`) and audits
  * the tenant against state.
  */
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { TenantStore } from "../../../provider/backend/store";
 import { RunningEmulator, startEmulator } from "../../../provider/emulator";
@@ -89,6 +90,9 @@ async function killDuringUp(ctx: SuiteContext, o: KillOptions): Promise<Figures>
     tally(f, alive.length === 0, `dynamic-provider process(es) ${alive.join(", ")} still running 4 s after the kill`);
     for (const pid of alive) process.kill(pid, "SIGKILL"); // started by this scenario's CLI
     ctx.log(`  killed at ${atKill} objects; ${later} after 4 s; ${alive.length} provider process(es) left`);
+    const cut = cli.repairCutSidecars();
+    if (cut.length)
+      ctx.log(`  the kill cut the state backend's metadata sidecar(s) ${cut.join(", ")}: removed, as the README says`);
     if (o.recover) {
       if (emu) emu.setFaults(null);
       await cli.run(["cancel", "--yes"], 60_000);
@@ -116,7 +120,47 @@ async function killDuringUp(ctx: SuiteContext, o: KillOptions): Promise<Figures>
   return f;
 }
 
+/**
+ * A kill can cut the `file://` backend's metadata sidecar (see `StackCli.repairCutSidecars`); the kills
+ * above only sometimes land in that window, so this scenario cuts it on purpose: the README says what
+ * Pulumi then prints and how to repair it, and both must stay true.
+ */
+async function cutSidecar(ctx: SuiteContext): Promise<Figures> {
+  const f = figures();
+  const dir = path.join(ctx.workDir, "cut-sidecar");
+  StackCli.writeProgram(dir, "cut-sidecar", rolesProgram("Cut sidecar"));
+  const store = new TenantStore(path.join(dir, "tenant.db"));
+  const cli = new StackCli(dir, "cut", ctx.project, path.join(ctx.workDir, "state"));
+  try {
+    await cli.init({ "cut-sidecar:count": "2", "defender-rbac:storePath": "tenant.db" });
+    await cli.must(["up", "--yes", "--skip-preview"]);
+    const sidecar = path.join(cli.stateDir, ".pulumi", "stacks", "cut-sidecar", "cut.json.attrs");
+    fs.writeFileSync(sidecar, "");
+    const broken = await cli.run(["preview"]);
+    tally(
+      f,
+      broken.code !== 0 && broken.out.includes("failed to load checkpoint: EOF"),
+      `with the sidecar cut, pulumi no longer fails as the README says (exit ${broken.code}): ${broken.out.slice(-300)}`,
+    );
+    const removed = cli.repairCutSidecars();
+    tally(f, removed.length === 1, `the repair removed ${removed.length} sidecar(s), not the one cut`);
+    if (!(await auditInto(f, cli, store, declared("Cut sidecar", 2)))) {
+      f.mismatches++;
+      f.notes.push("after the repair, the preview is not a no-change one");
+    }
+    await cli.run(["destroy", "--yes", "--skip-preview"], 180_000);
+  } finally {
+    store.close();
+  }
+  return f;
+}
+
 export const killScenarios: Scenario[] = [
+  {
+    name: "a kill that cuts the file backend's metadata sidecar: the README's repair recovers",
+    quick: true,
+    run: cutSidecar,
+  },
   {
     name: "kill -9 of up, graph (throttled, slow creates): the provider stops",
     quick: true,
