@@ -4,6 +4,7 @@
  * process-wide configuration from `configure` and one backend, and dispatches each call to the
  * handler of the resource kind. Nothing here is serialized into state.
  */
+import "./compileCache"; // first: the modules imported below are compiled through the cache
 import type { Backend, BackendConfig } from "./backend/backend";
 import { createBackend } from "./backend";
 import { isConfigError } from "./backend/configError";

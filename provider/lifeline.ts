@@ -70,10 +70,24 @@ export class Lifeline {
     this.timer = undefined;
   }
 
-  /** Probes the engine now; calls onGone when it is gone. Resolves true while the engine is alive. */
-  async check(): Promise<boolean> {
-    if (this.gone) return false;
-    if (!this.watchable) return true;
+  /**
+   * Probes the engine now; calls onGone when it is gone. Resolves true while the engine is alive. Calls
+   * made while a probe is on the wire share it (the engine runs many creates at once: one connection
+   * answers for all of them, started at most one loopback round trip before the call that joins it).
+   */
+  check(): Promise<boolean> {
+    if (this.gone) return Promise.resolve(false);
+    if (!this.watchable) return Promise.resolve(true);
+    if (!this.inFlight)
+      this.inFlight = this.probeOnce().finally(() => {
+        this.inFlight = undefined;
+      });
+    return this.inFlight;
+  }
+
+  private inFlight: Promise<boolean> | undefined;
+
+  private async probeOnce(): Promise<boolean> {
     if (process.ppid !== this.ppid) return this.lost(`re-parented (parent ${this.ppid} exited)`);
     const p = await probe(this.host, this.port, 2000);
     if (p === "alive") this.armed = true;

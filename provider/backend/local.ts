@@ -161,8 +161,7 @@ export class LocalBackend implements Backend {
   }
 
   async directoryObjects(ids: readonly string[]): Promise<DirectoryObject[]> {
-    const wanted = new Set(ids.map((i) => i.toLowerCase()));
-    return this.store.getDirectory().objects.filter((o) => wanted.has(o.id.toLowerCase()));
+    return this.store.directoryObjects(ids);
   }
 
   async close(): Promise<void> {

@@ -138,6 +138,10 @@ export class TenantStore {
   getDirectory(): Directory {
     return directory.getDirectory(this.db);
   }
+  /** The users and groups among `ids` (case-insensitive). */
+  directoryObjects(ids: readonly string[]): DirectoryObject[] {
+    return directory.directoryObjects(this.db, ids);
+  }
   /** Users whose user principal name, or groups whose display name, is `name` (case-insensitive). */
   findPrincipals(name: string): DirectoryObject[] {
     return directory.findPrincipals(this.db, name);

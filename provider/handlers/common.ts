@@ -2,6 +2,7 @@
  * What every resource handler shares: the context (backend access), the preview sentinel, failures
  * from issues and zod errors, and stripping of the serialized provider from everything stored.
  */
+import { isDeepStrictEqual } from "node:util";
 import type { z } from "zod";
 import type {
   CheckFailure,
@@ -120,6 +121,28 @@ export function clean<T extends object>(props: T | undefined): T {
   const out: Raw = {};
   for (const [k, v] of Object.entries(props ?? {})) if (k !== "__provider" && v !== undefined) out[k] = v;
   return out as T;
+}
+
+/**
+ * What a read returns: the properties read back, and the inputs the next diff starts from only when the
+ * read-back differs from the prior outputs (drift, or a field the prior outputs had and the read-back has
+ * not). Without drift the engine keeps the stack's inputs as they are (Pulumi's refresh does that when a
+ * provider returns no inputs), so a refresh sends the engine no second copy of each resource's inputs,
+ * with the serialized provider the SDK adds to them: that copy was most of what a refresh of an unchanged
+ * stack serialized.
+ */
+export function readResult<P extends object, I>(
+  id: string,
+  props: P,
+  priorProps: object,
+  inputs: I,
+): { id: string; props: P; inputs?: I } {
+  const now = props as Raw;
+  const prior = priorProps as Raw;
+  const drifted =
+    Object.entries(now).some(([k, v]) => v !== undefined && !isDeepStrictEqual(v, prior[k])) ||
+    Object.keys(prior).some((k) => k !== "__provider" && prior[k] !== undefined && now[k] === undefined);
+  return drifted ? { id, props, inputs } : { id, props };
 }
 
 export function failuresFromIssues(issues: Issue[]): CheckFailure[] {

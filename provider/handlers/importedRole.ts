@@ -35,6 +35,7 @@ import {
   validateKnown,
   plainText,
   issueOf,
+  readResult,
 } from "./common";
 import { grantsFor } from "../core/labels";
 import { resolveForBackend } from "./permissions";
@@ -372,7 +373,7 @@ export const importedRoleHandler: ResourceHandler<ImportedRoleInputs, ImportedRo
     if (record.managedBy) inputs.managedBy = record.managedBy;
     else delete inputs.managedBy;
     noteOwner("role", record, props);
-    return { id, props: outs, inputs };
+    return readResult(id, outs, props, inputs);
   },
 
   async update(ctx, id, olds, newsIn) {

@@ -42,6 +42,7 @@ import {
   plainText,
   adoptMissingFailure,
   issueOf,
+  readResult,
 } from "./common";
 import { grantsAuthorization, lockoutRefusal } from "./lockout";
 import { adoption, creating, noteOwner, ownObject, ownerOf, takeBackFailure, warn } from "./ownership";
@@ -369,7 +370,7 @@ export const roleAssignmentHandler: ResourceHandler<RoleAssignmentInputs, RoleAs
     };
     if (inputs.principalNames === undefined) delete (outs as Raw).principalNames;
     noteOwner("role assignment", record, props);
-    return { id, props: outs, inputs };
+    return readResult(id, outs, props, inputs);
   },
 
   async update(ctx, id, olds, newsIn) {

@@ -20,6 +20,7 @@ import {
   noteRole,
   validateKnown,
   plainText,
+  readResult,
 } from "./common";
 import { grantsFor, keyReference } from "../core/labels";
 import { resolveForBackend } from "./permissions";
@@ -165,7 +166,7 @@ export const unifiedRoleHandler: ResourceHandler<UnifiedRoleInputs, UnifiedRoleO
     };
     outs.permissions = inputs.permissions;
     noteOwner("role", record, props);
-    return { id, props: outs, inputs };
+    return readResult(id, outs, props, inputs);
   },
 
   async update(ctx, id, olds, newsIn) {

@@ -35,6 +35,7 @@ import {
   isUnknown,
   unsupportedFailure,
   validateKnown,
+  readResult,
 } from "./common";
 import { Refusal } from "../core/errors";
 
@@ -346,7 +347,7 @@ export const workloadActivationHandler: ResourceHandler<WorkloadActivationInputs
     };
     delete inputs.backend;
     delete inputs.portalStep;
-    return { id, props: outs, inputs };
+    return readResult(id, outs, props, inputs);
   },
 
   async update(ctx, _id, _olds, newsIn) {

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { listText, warnPrivileged } from "./privileged";
-import { MODULE, PROVIDERS, managedBy } from "./shell";
+import { warnRolePrivileged } from "./privileged";
+import { managedBy, MODULE, pauseTraces, PROVIDERS } from "./shell";
 
 export interface ImportedRoleArgs {
   /** "mde" (Defender for Endpoint / Vulnerability Management), "mdo" (Defender for Office 365 / EOP) or "mdi" (Defender for Identity). */
@@ -59,41 +59,44 @@ export class ImportedRole extends pulumi.dynamic.Resource {
   declare readonly adopts: pulumi.Output<string>;
 
   constructor(name: string, args: ImportedRoleArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      PROVIDERS.ImportedRole,
-      name,
-      {
-        // computed outputs, and optional inputs that are always outputs: pre-declared before the spread so given values win
-        displayName: undefined,
-        description: undefined,
-        unifiedPermissions: undefined,
-        actions: undefined,
-        grants: undefined,
-        unsupported: undefined,
-        legacyPermissions: undefined,
-        legacyMembers: undefined,
-        originalId: undefined,
-        sourceId: undefined,
-        roleId: undefined,
-        imported: undefined,
-        assignmentId: undefined,
-        catalogueVersion: undefined,
-        resolvedPermissions: undefined,
-        privilegedPermissions: undefined,
-        isBuiltIn: undefined,
-        backend: undefined,
-        adopts: undefined,
-        ...args,
-        managedBy: managedBy("ImportedRole", name, opts),
-      },
-      opts,
-      MODULE,
-      "ImportedRole",
-    );
-    warnPrivileged(
-      this,
-      this.privilegedPermissions,
-      (l) => `grants privileged permissions (a second reviewer is advised): ${listText(l)}`,
-    );
+    const traces = pauseTraces();
+    try {
+      super(
+        PROVIDERS.ImportedRole,
+        name,
+        {
+          // computed outputs, and optional inputs that are always outputs: pre-declared before the spread so given values win
+          displayName: undefined,
+          description: undefined,
+          unifiedPermissions: undefined,
+          actions: undefined,
+          grants: undefined,
+          unsupported: undefined,
+          legacyPermissions: undefined,
+          legacyMembers: undefined,
+          originalId: undefined,
+          sourceId: undefined,
+          roleId: undefined,
+          imported: undefined,
+          assignmentId: undefined,
+          catalogueVersion: undefined,
+          resolvedPermissions: undefined,
+          privilegedPermissions: undefined,
+          isBuiltIn: undefined,
+          backend: undefined,
+          adopts: undefined,
+          ...args,
+          managedBy: managedBy("ImportedRole", name, opts),
+        },
+        opts,
+        MODULE,
+        "ImportedRole",
+      );
+      warnRolePrivileged(this);
+    } catch (e) {
+      throw traces.withStack(e);
+    } finally {
+      traces.resume();
+    }
   }
 }

@@ -18,3 +18,12 @@ export function warnPrivileged(
 
 /** "Authorization and settings \ Authorization (manage); …" */
 export const listText = (list: readonly string[]) => list.join("; ");
+
+/** The warning of a role (unified or imported) whose permissions hold privileged ones. */
+export function warnRolePrivileged(role: pulumi.Resource & { privilegedPermissions: pulumi.Output<string[]> }): void {
+  warnPrivileged(
+    role,
+    role.privilegedPermissions,
+    (l) => `grants privileged permissions (a second reviewer is advised): ${listText(l)}`,
+  );
+}

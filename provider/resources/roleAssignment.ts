@@ -3,7 +3,7 @@ import type { DataSourceScope } from "../core/scope";
 import type { Workload } from "../core/workloads";
 import { ImportedRole } from "./importedRole";
 import { listText, warnPrivileged } from "./privileged";
-import { MODULE, PROVIDERS, managedBy } from "./shell";
+import { managedBy, MODULE, pauseTraces, PROVIDERS } from "./shell";
 import { UnifiedRole } from "./unifiedRole";
 
 export type { DataSourceScope } from "../core/scope";
@@ -72,47 +72,54 @@ export class RoleAssignment extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: RoleAssignmentArgs, opts?: pulumi.CustomResourceOptions) {
     const role = args.roleId instanceof UnifiedRole || args.roleId instanceof ImportedRole ? args.roleId : undefined;
-    super(
-      PROVIDERS.RoleAssignment,
-      name,
-      {
-        scope: undefined,
-        appScopeIds: undefined,
-        backend: undefined,
-        authorizationManage: undefined,
-        grants: undefined,
-        principalNames: undefined,
-        adopts: undefined,
-        ...args,
-        roleId: role ? role.id : (args.roleId as pulumi.Input<string>),
-        // the role's permissions as its check computed them (its actions output: a role whose state
-        // predates grants); check turns them into grants and authorizationManage
-        ...(role ? { roleGrants: role.grants, roleActions: role.actions } : {}),
-        managedBy: managedBy("RoleAssignment", name, opts),
-      },
-      opts,
-      MODULE,
-      "RoleAssignment",
-    );
-    if (role)
-      warnPrivileged(
-        this,
-        pulumi
-          .all([role.privilegedPermissions, role.displayName, this.principals, this.appScopeIds, this.principalNames])
-          .apply(([list, roleName, principals, scopes, names]) =>
-            list && list.length
-              ? [
-                  `hands privileged permissions of role "${roleName}" to ${(principals ?? [])
-                    .map((p) =>
-                      names && typeof names === "object" && !names[p]?.startsWith("(") ? `${names[p]} ${p}` : p,
-                    )
-                    .join(", ")} over ${
-                    (scopes ?? ["/"]).join(", ") === "/" ? "all data sources" : (scopes ?? []).join(", ")
-                  }: ${listText(list)}`,
-                ]
-              : [],
-          ),
-        (l) => l[0],
+    const traces = pauseTraces();
+    try {
+      super(
+        PROVIDERS.RoleAssignment,
+        name,
+        {
+          scope: undefined,
+          appScopeIds: undefined,
+          backend: undefined,
+          authorizationManage: undefined,
+          grants: undefined,
+          principalNames: undefined,
+          adopts: undefined,
+          ...args,
+          roleId: role ? role.id : (args.roleId as pulumi.Input<string>),
+          // the role's permissions as its check computed them (its actions output: a role whose state
+          // predates grants); check turns them into grants and authorizationManage
+          ...(role ? { roleGrants: role.grants, roleActions: role.actions } : {}),
+          managedBy: managedBy("RoleAssignment", name, opts),
+        },
+        opts,
+        MODULE,
+        "RoleAssignment",
       );
+      if (role)
+        warnPrivileged(
+          this,
+          pulumi
+            .all([role.privilegedPermissions, role.displayName, this.principals, this.appScopeIds, this.principalNames])
+            .apply(([list, roleName, principals, scopes, names]) =>
+              list && list.length
+                ? [
+                    `hands privileged permissions of role "${roleName}" to ${(principals ?? [])
+                      .map((p) =>
+                        names && typeof names === "object" && !names[p]?.startsWith("(") ? `${names[p]} ${p}` : p,
+                      )
+                      .join(", ")} over ${
+                      (scopes ?? ["/"]).join(", ") === "/" ? "all data sources" : (scopes ?? []).join(", ")
+                    }: ${listText(list)}`,
+                  ]
+                : [],
+            ),
+          (l) => l[0],
+        );
+    } catch (e) {
+      throw traces.withStack(e);
+    } finally {
+      traces.resume();
+    }
   }
 }

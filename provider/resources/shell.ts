@@ -57,3 +57,30 @@ export function managedBy(
   if (opts?.parent) return pulumi.createUrn(name, typeToken(kind), opts.parent);
   return `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::${typeToken(kind)}::${name}`;
 }
+
+/**
+ * The SDK records a stack trace for every promise it makes (`new Error().stack`, formatted through
+ * source-map-support): several per declared output key of each resource, and more per `apply`. It reads
+ * them only when `PULUMI_DEBUG_PROMISE_LEAKS` is set, to say where a promise left pending at exit was made.
+ * This package's classes declare their computed outputs (13 keys on a role, 12 on an assignment), so for
+ * a program of hundreds of resources those unread traces were most of the program's CPU and peak memory.
+ * While one of its constructors runs, the traces are skipped (`Error.stackTraceLimit` is 0), unless that
+ * variable is set; the limit is put back before the constructor returns, and an error thrown meanwhile
+ * gets its stack from where it surfaces, so it still names the program line that made the resource.
+ */
+export function pauseTraces(): { resume(): void; withStack(e: unknown): unknown } {
+  if (process.env.PULUMI_DEBUG_PROMISE_LEAKS) return { resume: () => {}, withStack: (e) => e };
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  const resume = () => {
+    Error.stackTraceLimit = limit;
+  };
+  return {
+    resume,
+    withStack(e) {
+      resume();
+      if (e instanceof Error && !/\n\s+at /.test(e.stack ?? "")) Error.captureStackTrace(e);
+      return e;
+    },
+  };
+}

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { listText, warnPrivileged } from "./privileged";
-import { MODULE, PROVIDERS, managedBy } from "./shell";
+import { warnRolePrivileged } from "./privileged";
+import { managedBy, MODULE, pauseTraces, PROVIDERS } from "./shell";
 
 export interface UnifiedRoleArgs {
   /** The role's name. Changing it renames the role in place. */
@@ -52,32 +52,35 @@ export class UnifiedRole extends pulumi.dynamic.Resource {
   declare readonly adopts: pulumi.Output<string>;
 
   constructor(name: string, args: UnifiedRoleArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      PROVIDERS.UnifiedRole,
-      name,
-      {
-        // computed outputs, and optional inputs that are always outputs: pre-declared before the spread so given values win
-        description: undefined,
-        actions: undefined,
-        resolvedPermissions: undefined,
-        grants: undefined,
-        privilegedPermissions: undefined,
-        isBuiltIn: undefined,
-        imported: undefined,
-        catalogueVersion: undefined,
-        backend: undefined,
-        adopts: undefined,
-        ...args,
-        managedBy: managedBy("UnifiedRole", name, opts),
-      },
-      opts,
-      MODULE,
-      "UnifiedRole",
-    );
-    warnPrivileged(
-      this,
-      this.privilegedPermissions,
-      (l) => `grants privileged permissions (a second reviewer is advised): ${listText(l)}`,
-    );
+    const traces = pauseTraces();
+    try {
+      super(
+        PROVIDERS.UnifiedRole,
+        name,
+        {
+          // computed outputs, and optional inputs that are always outputs: pre-declared before the spread so given values win
+          description: undefined,
+          actions: undefined,
+          resolvedPermissions: undefined,
+          grants: undefined,
+          privilegedPermissions: undefined,
+          isBuiltIn: undefined,
+          imported: undefined,
+          catalogueVersion: undefined,
+          backend: undefined,
+          adopts: undefined,
+          ...args,
+          managedBy: managedBy("UnifiedRole", name, opts),
+        },
+        opts,
+        MODULE,
+        "UnifiedRole",
+      );
+      warnRolePrivileged(this);
+    } catch (e) {
+      throw traces.withStack(e);
+    } finally {
+      traces.resume();
+    }
   }
 }

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { RoleAssignment } from "./roleAssignment";
-import { MODULE, PROVIDERS } from "./shell";
+import { MODULE, pauseTraces, PROVIDERS } from "./shell";
 
 export interface WorkloadActivationArgs {
   /** endpoint (Mde), office365 (Mdo), identity (Mdi), cloudApps (Mda) or cloud (Mdc). */
@@ -50,42 +50,49 @@ export class WorkloadActivation extends pulumi.dynamic.Resource {
   constructor(name: string, args: WorkloadActivationArgs, opts?: pulumi.CustomResourceOptions) {
     const listed = Array.isArray(args.authorizationAssignments) ? args.authorizationAssignments : undefined;
     const isAssignment = (x: unknown): x is RoleAssignment => pulumi.Resource.isInstance(x);
-    super(
-      PROVIDERS.WorkloadActivation,
-      name,
-      {
-        active: undefined,
-        exchangeOnline: undefined,
-        workloadId: undefined,
-        warnings: undefined,
-        accessChange: undefined,
-        managedIn: undefined,
-        portalStep: undefined,
-        backend: undefined,
-        ...args,
-        ...(listed
-          ? {
-              authorizationAssignments: listed.map((a) => (isAssignment(a) ? a.id : a)),
-              // what preview knows of each listed assignment before it exists (null: only its id)
-              authorizationPlan: listed.map((a) =>
-                isAssignment(a)
-                  ? {
-                      displayName: a.displayName,
-                      appScopeIds: a.appScopeIds,
-                      authorizationManage: a.authorizationManage,
-                    }
-                  : null,
-              ),
-            }
-          : {}),
-      },
-      opts,
-      MODULE,
-      "WorkloadActivation",
-    );
-    // one warning per item: each shown whole, on a line of its own
-    this.warnings.apply((list) => {
-      if (Array.isArray(list)) for (const w of list) if (typeof w === "string" && w) void pulumi.log.warn(w, this);
-    });
+    const traces = pauseTraces();
+    try {
+      super(
+        PROVIDERS.WorkloadActivation,
+        name,
+        {
+          active: undefined,
+          exchangeOnline: undefined,
+          workloadId: undefined,
+          warnings: undefined,
+          accessChange: undefined,
+          managedIn: undefined,
+          portalStep: undefined,
+          backend: undefined,
+          ...args,
+          ...(listed
+            ? {
+                authorizationAssignments: listed.map((a) => (isAssignment(a) ? a.id : a)),
+                // what preview knows of each listed assignment before it exists (null: only its id)
+                authorizationPlan: listed.map((a) =>
+                  isAssignment(a)
+                    ? {
+                        displayName: a.displayName,
+                        appScopeIds: a.appScopeIds,
+                        authorizationManage: a.authorizationManage,
+                      }
+                    : null,
+                ),
+              }
+            : {}),
+        },
+        opts,
+        MODULE,
+        "WorkloadActivation",
+      );
+      // one warning per item: each shown whole, on a line of its own
+      this.warnings.apply((list) => {
+        if (Array.isArray(list)) for (const w of list) if (typeof w === "string" && w) void pulumi.log.warn(w, this);
+      });
+    } catch (e) {
+      throw traces.withStack(e);
+    } finally {
+      traces.resume();
+    }
   }
 }

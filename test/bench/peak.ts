@@ -2,7 +2,7 @@
  * Preloaded into every Node process of a benchmark run (`NODE_OPTIONS=--require …/peak.js`).
  *  - BENCH_PEAK_DIR: records the process's peak resident memory (getrusage maxrss) and CPU time, keyed by what the
  *    process is (`provider`: the dynamic-provider plugin; `program`: the Pulumi program; `other`). It
- *    writes on exit and twice a second (the engine may end a plugin without letting it exit).
+ *    writes at start, ten times a second and on exit (the engine ends a plugin without letting it exit).
  *  - BENCH_CPU_PROF_DIR: records a V8 CPU profile of the process (what `--cpu-prof` would, which
  *    NODE_OPTIONS does not accept), written when the process exits or is interrupted.
  */
@@ -24,7 +24,10 @@ if (peakDir) {
       // the run's directory is gone: nothing to record
     }
   };
-  setInterval(write, 500).unref();
+  // The engine ends a plugin with SIGKILL, so the last record written is the one that counts: one at once
+  // (a process ended early still has a figure) and then ten a second (at most 100 ms of CPU go uncounted).
+  write();
+  setInterval(write, 100).unref();
   process.on("exit", write);
 }
 

@@ -21,7 +21,7 @@
  * build of this package, e.g. a worktree of main, for before/after figures in one run), --keep (leave the
  * work directory).
  */
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -105,6 +105,26 @@ interface Workspace {
   dirs: Record<string, string>;
 }
 
+/** The files `npm pack` puts in the package of `pkg` (its `files` list: no source maps, no tests). */
+const packedFiles = new Map<string, string[]>();
+function filesOfPackage(pkg: string): string[] {
+  let files = packedFiles.get(pkg);
+  if (!files) {
+    const out = execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], {
+      cwd: pkg,
+      encoding: "utf8",
+    });
+    files = (JSON.parse(out) as { files: { path: string }[] }[])[0].files.map((f) => f.path);
+    packedFiles.set(pkg, files);
+  }
+  return files;
+}
+
+/**
+ * The program's node_modules: this repository's dependencies linked, and the package under test copied in
+ * as `npm pack` would ship it, so the program and the provider load what users install (a package linked
+ * from the repository would also load its source maps into every stack trace the SDK formats).
+ */
 function linkNodeModules(dir: string, repo: string, pkg: string): void {
   const nm = path.join(dir, "node_modules");
   fs.mkdirSync(nm, { recursive: true });
@@ -113,7 +133,11 @@ function linkNodeModules(dir: string, repo: string, pkg: string): void {
     if (e === "pulumi-defender-rbac" || e.startsWith(".")) continue;
     fs.symlinkSync(path.join(src, e), path.join(nm, e), "dir");
   }
-  fs.symlinkSync(pkg, path.join(nm, "pulumi-defender-rbac"), "dir"); // as installed: main is dist/provider/index.js
+  const installed = path.join(nm, "pulumi-defender-rbac");
+  for (const f of filesOfPackage(pkg)) {
+    fs.mkdirSync(path.dirname(path.join(installed, f)), { recursive: true });
+    fs.copyFileSync(path.join(pkg, f), path.join(installed, f));
+  }
 }
 
 function programDir(ws: Workspace, name: string, side: Side, repo: string, pkg = repo): string {

@@ -181,6 +181,29 @@ describe("the lifeline: the provider process stops when the engine is gone", () 
     assert.equal(gone.length, 1, "onGone once");
   });
 
+  it("checks made while a probe is on the wire share its connection; a later check probes again", async () => {
+    let connections = 0;
+    const srv = await new Promise<net.Server>((resolve) => {
+      const s = net.createServer((c) => {
+        connections++;
+        c.destroy();
+      });
+      s.listen(0, "127.0.0.1", () => resolve(s));
+    });
+    const port = (srv.address() as net.AddressInfo).port;
+    const l = new Lifeline({ address: `127.0.0.1:${port}` });
+    try {
+      assert.deepEqual(await Promise.all(Array.from({ length: 20 }, () => l.check())), Array(20).fill(true));
+      await new Promise((r) => setTimeout(r, 50)); // the server has counted what reached it
+      assert.equal(connections, 1, "twenty concurrent writes, one probe");
+      assert.equal(await l.check(), true);
+      await new Promise((r) => setTimeout(r, 50));
+      assert.equal(connections, 2, "a check after the probe ended makes its own");
+    } finally {
+      await new Promise<void>((r) => srv.close(() => r()));
+    }
+  });
+
   it("never fires for an address that never answered (the harness passes port 0), nor before the first answer", async () => {
     const srv = await listen();
     const port = (srv.address() as net.AddressInfo).port;

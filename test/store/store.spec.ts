@@ -869,5 +869,18 @@ describe("local store", () => {
         s.close();
       }
     });
+
+    it("reads the objects of given ids alone, case-insensitively, as the whole directory has them", () => {
+      const s = open();
+      try {
+        const all = s.getDirectory().objects;
+        const pick = [all[2].id.toUpperCase(), all[0].id, "99999999-9999-4999-8999-999999999999"];
+        assert.deepEqual(s.directoryObjects(pick), [all[0], all[2]], "in the directory's order; unknown ids left out");
+        assert.deepEqual(s.directoryObjects([]), []);
+        assert.deepEqual(s.directoryObjects(all.map((o) => o.id)), all);
+      } finally {
+        s.close();
+      }
+    });
   });
 });

@@ -2,21 +2,25 @@
 import type { Directory, DirectoryObject } from "../../core/directory";
 import type { StoreConnection } from "./connection";
 
+interface ObjectRow {
+  id: string;
+  kind: "user" | "group";
+  display_name: string;
+  user_principal_name: string | null;
+}
+
+const objectOf = (r: ObjectRow): DirectoryObject => ({
+  id: r.id,
+  kind: r.kind,
+  displayName: r.display_name,
+  ...(r.user_principal_name ? { userPrincipalName: r.user_principal_name } : {}),
+});
+
 /** Users and groups with display names, direct memberships and Entra role holders. */
 export function getDirectory(db: StoreConnection): Directory {
   const objects = (
-    db.sql("SELECT * FROM directory_objects ORDER BY display_name, id").all() as unknown as {
-      id: string;
-      kind: "user" | "group";
-      display_name: string;
-      user_principal_name: string | null;
-    }[]
-  ).map((r): DirectoryObject => ({
-    id: r.id,
-    kind: r.kind,
-    displayName: r.display_name,
-    ...(r.user_principal_name ? { userPrincipalName: r.user_principal_name } : {}),
-  }));
+    db.sql("SELECT * FROM directory_objects ORDER BY display_name, id").all() as unknown as ObjectRow[]
+  ).map(objectOf);
   const members = (
     db.sql("SELECT group_id, member_id FROM group_members ORDER BY group_id, member_id").all() as unknown as {
       group_id: string;
@@ -30,6 +34,17 @@ export function getDirectory(db: StoreConnection): Directory {
     }[]
   ).map((r) => ({ role: r.role, principalId: r.principal_id }));
   return { objects, members, entraRoles };
+}
+
+/** The users and groups among `ids` (case-insensitive), without reading the rest of the directory. */
+export function directoryObjects(db: StoreConnection, ids: readonly string[]): DirectoryObject[] {
+  if (ids.length === 0) return [];
+  const rows = db
+    .sql(
+      "SELECT * FROM directory_objects WHERE lower(id) IN (SELECT lower(value) FROM json_each(?)) ORDER BY display_name, id",
+    )
+    .all(JSON.stringify(ids)) as unknown as ObjectRow[];
+  return rows.map(objectOf);
 }
 
 /** Users whose user principal name, or groups whose display name, is `name` (case-insensitive). */
