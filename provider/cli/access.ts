@@ -3,7 +3,6 @@
  * per principal (`--principal`), or who holds a permission (`--permission`, `--privileged`), filtered
  * by workload. Formats: a table (default), JSON, Markdown, CSV, and a self-contained HTML matrix.
  */
-import * as fs from "node:fs";
 import { Option } from "commander";
 import { activationWorkload } from "../core/activation";
 import { ACCESS_WORKLOADS, AccessFilter, AccessWorkload, AccessReport, filterGrants, sourceText } from "../core/access";
@@ -16,7 +15,7 @@ import { accessHtml } from "./accessHtml";
 import { AccessView, principalLabel } from "./accessView";
 export type { AccessView } from "./accessView";
 import { table } from "./table";
-import type { Io, Register } from "./io";
+import { emit, type Io, type Register } from "./io";
 import { TenantOptions, openTenant, withTenantOptions } from "./tenant";
 
 export type AccessFormat = "table" | "json" | "md" | "csv" | "html";
@@ -234,10 +233,12 @@ export async function accessCommand(opts: AccessOptions, io: Io): Promise<number
       ...selectAccess(report, opts, input.directory),
     };
     const text = renderAccess(view, opts.format);
-    if (opts.output) {
-      fs.writeFileSync(opts.output, `${text}\n`);
-      io.err(`wrote ${opts.output} (${view.principals.length} principals, ${view.grants.length} grants)`);
-    } else io.out(text);
+    emit(
+      io,
+      text,
+      opts.output,
+      `wrote ${opts.output} (${view.principals.length} principals, ${view.grants.length} grants)`,
+    );
     return 0;
   } finally {
     await backend.close?.().catch(() => undefined);

@@ -4,14 +4,13 @@
  * reaching it, Entra defaults that start to apply) and lost (legacy roles that stop applying), privileged
  * ones first (core/accessChange.ts `activationChange`). Read-only.
  */
-import * as fs from "node:fs";
 import { Option } from "commander";
 import { workloadByAppScope } from "../core/workloads";
 import { diffAccess } from "../core/accessChange";
 import { effectiveAccess } from "../core/effectiveAccess";
 import { readTenantAccess } from "../backend/access";
 import { parseWorkloads } from "./access";
-import type { Io, Register } from "./io";
+import { emit, type Io, type Register } from "./io";
 import { Review, reviewJson, reviewMarkdown } from "./review";
 import { TenantOptions, openTenant, withTenantOptions } from "./tenant";
 
@@ -51,8 +50,7 @@ export async function activationPlanCommand(opts: ActivationPlanOptions, io: Io)
     };
     const title = `${opts.deactivate ? "Deactivating" : "Activating"} Unified RBAC for ${workloadByAppScope(workload)!.displayName} (${workload}) now`;
     const text = opts.format === "json" ? reviewJson(review) : reviewMarkdown(review, title);
-    if (opts.output) fs.writeFileSync(opts.output, `${text}\n`);
-    else io.out(text);
+    emit(io, text, opts.output, `wrote ${opts.output}`);
     return 0;
   } finally {
     await backend.close?.().catch(() => undefined);

@@ -12,7 +12,6 @@
  * DEFENDER_RBAC_GRAPH_TOKEN, ARM_* / AZURE_* variables), and the options below. Secrets are never
  * taken on the command line: use the environment (ARM_CLIENT_SECRET) or another credential.
  */
-import * as fs from "node:fs";
 import { Option } from "commander";
 import type { Backend } from "../backend/backend";
 import { CATALOGUE_VERSION, atomForKey, isUnpublishedKey } from "../core/catalogue";
@@ -25,7 +24,7 @@ import {
   scopeToAppScopeIds,
 } from "../core/scope";
 import { labelsFor } from "../core/labels";
-import type { Io, Register } from "./io";
+import { emit, type Io, type Register } from "./io";
 import { TenantOptions, openTenant, withTenantOptions } from "./tenant";
 
 export interface ExportedRole {
@@ -275,12 +274,12 @@ export async function exportCommand(opts: ExportOptions, io: Io): Promise<number
     backend = await openTenant(opts);
     const data = await readTenant(backend);
     const text = opts.format === "json" ? toJson(data) : toTypeScript(data, backend.name);
-    if (opts.output) {
-      fs.writeFileSync(opts.output, text.endsWith("\n") ? text : `${text}\n`);
-      io.err(
-        `defender-rbac export: wrote ${data.roles.length} role(s) and ${data.assignments.length} assignment(s) to ${opts.output}`,
-      );
-    } else io.out(text.replace(/\n$/, ""));
+    emit(
+      io,
+      text,
+      opts.output,
+      `defender-rbac export: wrote ${data.roles.length} role(s) and ${data.assignments.length} assignment(s) to ${opts.output}`,
+    );
     return 0;
   } catch (e) {
     io.err(`defender-rbac export: ${(e as Error).message}`);

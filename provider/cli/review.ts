@@ -16,7 +16,7 @@ import { effectiveAccess } from "../core/effectiveAccess";
 import { readTenantAccess } from "../backend/access";
 import { PreviewChange, StackSide, readPreview } from "./preview";
 import { principalLabel } from "./accessView";
-import type { Io, Register } from "./io";
+import { emit, type Io, type Register } from "./io";
 import { TenantOptions, openTenant, withTenantOptions } from "./tenant";
 
 export interface ReviewOptions extends Partial<TenantOptions> {
@@ -196,8 +196,7 @@ export async function reviewCommand(opts: ReviewOptions, io: Io): Promise<number
   }
   const review = reviewPreview(preview, base, notes);
   const out = opts.format === "json" ? reviewJson(review) : reviewMarkdown(review);
-  if (opts.output) fs.writeFileSync(opts.output, `${out}\n`);
-  else io.out(out);
+  emit(io, out, opts.output, `wrote ${opts.output}`);
   const s = reviewSummary(review);
   if (opts.failOnPrivileged && s.privilegedGained > 0) {
     io.err(

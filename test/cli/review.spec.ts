@@ -169,7 +169,14 @@ describe("defender-rbac review", () => {
     ]);
     const md = await cli("review", "--preview", REMOVE_SAMES, "-o", path.join(dir, "review.md"));
     assert.equal(md.code, 0);
-    assert.match(fs.readFileSync(path.join(dir, "review.md"), "utf8"), new RegExp(`### ${SOC}\\n`));
+    const written = fs.readFileSync(path.join(dir, "review.md"), "utf8");
+    assert.match(written, new RegExp(`### ${SOC}\\n`));
+    assert.match(written, /[^\n]\n$/, "the file ends in one newline");
+    assert.deepEqual(
+      [md.out, md.err],
+      [[], [`wrote ${path.join(dir, "review.md")}`]],
+      "-o: the file, and a line saying so",
+    );
   });
 
   it("access removed, without a tenant: from a --show-sames preview; without it, a note says what to do", async () => {
