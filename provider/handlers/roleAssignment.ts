@@ -183,6 +183,7 @@ async function checkAssignmentSafety(
 export const roleAssignmentHandler: ResourceHandler<RoleAssignmentInputs, RoleAssignmentOutputs> = {
   async check(ctx, olds, newsIn) {
     const news: Raw = clean(newsIn);
+    const prior: Raw = clean(olds);
     const { data, failures, unknown } = validateKnown(SCHEMA, news);
     const inputs: Raw = { ...news, ...data };
     const found: DirectoryObject[] = [];
@@ -253,28 +254,30 @@ export const roleAssignmentHandler: ResourceHandler<RoleAssignmentInputs, RoleAs
     if (!failures.length && inputs.grants === undefined && typeof data.roleId === "string") {
       // the same role, given by its id: what the last update recorded (a preview reads nothing per
       // assignment), read once for a state written before grants were recorded
-      const o = clean(olds) as Raw;
       const keys = roleKeysKnownOn(backend).get(data.roleId.toLowerCase());
       if (keys) inputs.grants = grantsFor(keys);
-      else if (o.grants && typeof o.grants === "object" && o.roleId === data.roleId) inputs.grants = o.grants;
-      else if (!creating(o)) {
+      else if (prior.grants && typeof prior.grants === "object" && prior.roleId === data.roleId)
+        inputs.grants = prior.grants;
+      else if (!creating(prior)) {
         const role = await backend.getRole(data.roleId);
-        if (role) inputs.grants = grantsFor(role.actions);
+        if (role) {
+          noteRole(backend, role);
+          inputs.grants = grantsFor(role.actions);
+        }
       }
     }
     if (isUnknown(inputs.principals)) inputs.principalNames = UNKNOWN;
     else if (Array.isArray(inputs.principals) && !failures.some((f) => f.property.startsWith("principals"))) {
       // named when the principals change (or a state has no names yet): a no-change preview reads nothing
-      const o = clean(olds) as Raw;
       inputs.principalNames =
-        o.principalNames &&
-        typeof o.principalNames === "object" &&
-        samePrincipals(o.principals as string[] | undefined, inputs.principals)
-          ? o.principalNames
+        prior.principalNames &&
+        typeof prior.principalNames === "object" &&
+        samePrincipals(prior.principals as string[] | undefined, inputs.principals)
+          ? prior.principalNames
           : await principalNames(backend, inputs.principals as ReadonlyArray<string>, found);
     }
     if (!failures.length && backend.capabilities().assignments)
-      failures.push(...(await checkAssignmentSafety(ctx, backend, clean(olds), inputs)));
+      failures.push(...(await checkAssignmentSafety(ctx, backend, prior, inputs)));
     const checked = inputs as RoleAssignmentInputs;
     return failures.length ? { inputs: checked, failures } : { inputs: checked };
   },
