@@ -37,7 +37,6 @@ import {
   issueOf,
   readResult,
 } from "./common";
-import { grantsFor } from "../core/labels";
 import { resolveForBackend } from "./permissions";
 import { planImport } from "./importPlan";
 import {
@@ -112,16 +111,7 @@ function outputs(
   assignmentId: string | null,
 ): ImportedRoleOutputs {
   const o = roleOutputs(record, inputs, backendName);
-  return {
-    ...o,
-    grants: grantsFor(
-      o.actions,
-      new Map(inputs.grants && typeof inputs.grants === "object" ? Object.entries(inputs.grants) : []),
-    ),
-    unifiedPermissions: o.resolvedPermissions,
-    imported: !!record.imported && !record.imported.edited,
-    assignmentId,
-  };
+  return { ...o, unifiedPermissions: o.resolvedPermissions, assignmentId };
 }
 
 async function syncAssignment(

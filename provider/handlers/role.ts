@@ -4,7 +4,7 @@
  */
 import type { Backend, RoleRecord } from "../backend/backend";
 import { CATALOGUE_VERSION } from "../core/catalogue";
-import { labelsFor, privilegedLabels } from "../core/labels";
+import { grantsFor, labelsFor, privilegedLabels } from "../core/labels";
 import { normalizeKeys, sameKeySet } from "../core/normalise";
 import { isNotFound } from "../backend/backend";
 import { markerLength } from "../core/ownership";
@@ -35,6 +35,8 @@ export interface RoleState extends RoleFields {
   description: string;
   resolvedPermissions: string[];
   privilegedPermissions: string[];
+  /** The tenant's permissions as a map: canonical key -> label (as check named them), privileged marked. */
+  grants: Record<string, string>;
   roleId: string;
   isBuiltIn: boolean;
   imported: boolean;
@@ -47,6 +49,7 @@ export interface RoleState extends RoleFields {
 
 export function roleOutputs<I extends object>(record: RoleRecord, inputs: I, backendName: string): I & RoleState {
   const actions = normalizeKeys(record.actions);
+  const named = (inputs as Raw).grants;
   return {
     ...clean(inputs),
     displayName: record.displayName,
@@ -54,6 +57,8 @@ export function roleOutputs<I extends object>(record: RoleRecord, inputs: I, bac
     actions,
     resolvedPermissions: labelsFor(actions),
     privilegedPermissions: privilegedLabels(actions),
+    // labels check gave (a tenant's own strings named there) are kept for the keys the tenant holds
+    grants: grantsFor(actions, new Map(named && typeof named === "object" ? Object.entries(named) : [])),
     roleId: record.id,
     isBuiltIn: record.isBuiltIn,
     imported: !!record.imported && !record.imported.edited,

@@ -22,9 +22,8 @@ import {
   plainText,
   readResult,
 } from "./common";
-import { grantsFor, keyReference } from "../core/labels";
+import { keyReference } from "../core/labels";
 import { resolveForBackend } from "./permissions";
-import type { RoleRecord } from "../backend/backend";
 import {
   OwnershipInputs,
   RoleState,
@@ -75,13 +74,6 @@ export type UnifiedRoleOutputs = UnifiedRoleInputs & RoleState;
 
 /** The canonical keys check resolved. */
 const keysOf = (inputs: Pick<UnifiedRoleInputs, "grants">): string[] => Object.keys(inputs.grants ?? {});
-
-/** The outputs: the role's fields from the tenant, and its grants as the tenant holds them. */
-function outputsOf(record: RoleRecord, inputs: UnifiedRoleInputs, backendName: string): UnifiedRoleOutputs {
-  const outs = roleOutputs(record, inputs, backendName);
-  const named = inputs.grants && typeof inputs.grants === "object" ? Object.entries(inputs.grants) : [];
-  return { ...outs, grants: grantsFor(outs.actions, new Map(named)) };
-}
 
 export const unifiedRoleHandler: ResourceHandler<UnifiedRoleInputs, UnifiedRoleOutputs> = {
   async check(ctx, _olds, newsIn) {
@@ -135,13 +127,13 @@ export const unifiedRoleHandler: ResourceHandler<UnifiedRoleInputs, UnifiedRoleO
       const existing = await adoptOwnedRole(backend, inputs.adopt, "create a new role", inputs);
       const record = await bringRoleTo(backend, existing, desired);
       noteRole(backend, record);
-      return { id: record.id, outs: outputsOf(record, inputs, backend.name) };
+      return { id: record.id, outs: roleOutputs(record, inputs, backend.name) };
     }
     // the backend returns the role an earlier, interrupted create of this resource made (its marker),
     // which is then brought to the desired fields (docs/ownership.md)
     const record = await bringRoleTo(backend, await backend.createRole(desired), desired);
     noteRole(backend, record);
-    return { id: record.id, outs: outputsOf(record, inputs, backend.name) };
+    return { id: record.id, outs: roleOutputs(record, inputs, backend.name) };
   },
 
   async read(ctx, id, propsIn) {
@@ -150,7 +142,7 @@ export const unifiedRoleHandler: ResourceHandler<UnifiedRoleInputs, UnifiedRoleO
     const record = await backend.getRole(id);
     if (!record) return { id: "" };
     noteRole(backend, record);
-    const outs = outputsOf(record, props, backend.name);
+    const outs = roleOutputs(record, props, backend.name);
     const unchanged = sameKeySet(record.actions, props.actions ?? []);
     const inputs: UnifiedRoleInputs = {
       displayName: record.displayName,
@@ -175,7 +167,7 @@ export const unifiedRoleHandler: ResourceHandler<UnifiedRoleInputs, UnifiedRoleO
     await refuseRoleEdit(ctx, backend, id, keysOf(news));
     const record = await updateRoleFields(backend, id, olds, { ...news, actions: keysOf(news) }, "recreate it");
     noteRole(backend, record);
-    return { outs: outputsOf(record, news, backend.name) };
+    return { outs: roleOutputs(record, news, backend.name) };
   },
 
   async delete(ctx, id) {
