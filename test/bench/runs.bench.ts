@@ -25,6 +25,7 @@ import { execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { parseArgs as parseCommandLine } from "node:util";
 import { startEmulator } from "../../provider/emulator";
 import { pulumiBinDir } from "../e2e/project";
 import { packageRoot } from "../harness/program";
@@ -51,22 +52,50 @@ export interface Options {
   keep: boolean;
 }
 
+/**
+ * The command line, strictly: an unknown option or a bare word is an error that names it (npm forwards
+ * a script's arguments only after `--`, and a forgotten one left bare numbers that were silently ignored).
+ */
+const str = { type: "string" } as const;
+const flag = { type: "boolean" } as const;
+const OPTIONS = {
+  roles: str,
+  assignments: str,
+  edit: str,
+  pairs: str,
+  phases: str,
+  floor: str,
+  "skip-checkpoints": flag,
+  "no-graph": flag,
+  "graph-roles": str,
+  "page-size": str,
+  "cpu-prof": str,
+  baseline: str,
+  json: flag,
+  keep: flag,
+};
+
 export function parseArgs(argv: string[]): Options {
-  const get = (name: string) => {
-    const i = argv.indexOf(`--${name}`);
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
-  const num = (name: string, dflt: number) => {
-    const v = get(name);
-    if (v === undefined) return dflt;
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a whole number, not "${v}"`);
+  let v: ReturnType<typeof parseCommandLine<{ options: typeof OPTIONS }>>["values"];
+  try {
+    v = parseCommandLine({ args: argv, options: OPTIONS, strict: true, allowPositionals: false }).values;
+  } catch (e) {
+    // node's message names the argument; the hint says how npm forwards them
+    const why = (e as Error).message.split("\n")[0].replace(/\. To specify a positional argument.*$/, "");
+    throw new Error(`${why} (options go after \`--\`: npm run bench -- --roles 500 --assignments 1000)`);
+  }
+  const num = (name: "roles" | "assignments" | "edit" | "pairs" | "graph-roles" | "page-size", dflt: number) => {
+    const raw = v[name];
+    if (raw === undefined) return dflt;
+    const n = Number(raw);
+    if (raw.trim() === "" || !Number.isInteger(n) || n < 0)
+      throw new Error(`--${name} must be a whole number, not "${raw}"`);
     return n;
   };
   const roles = num("roles", 10);
-  const phases = (get("phases") ?? ALL_PHASES.join(",")).split(",") as Phase[];
+  const phases = (v.phases ?? ALL_PHASES.join(",")).split(",") as Phase[];
   for (const p of phases) if (!ALL_PHASES.includes(p)) throw new Error(`--phases: unknown phase "${p}"`);
-  const floor = get("floor") ?? "bare";
+  const floor = v.floor ?? "bare";
   if (floor !== "bare" && floor !== "same") throw new Error(`--floor must be "bare" or "same", not "${floor}"`);
   return {
     roles,
@@ -75,14 +104,14 @@ export function parseArgs(argv: string[]): Options {
     pairs: num("pairs", 3),
     phases,
     floor,
-    skipCheckpoints: argv.includes("--skip-checkpoints"),
-    graph: !argv.includes("--no-graph"),
+    skipCheckpoints: v["skip-checkpoints"] === true,
+    graph: v["no-graph"] !== true,
     graphRoles: num("graph-roles", roles),
     pageSize: num("page-size", 100),
-    cpuProf: get("cpu-prof"),
-    baseline: get("baseline") ? path.resolve(get("baseline")!) : undefined,
-    json: argv.includes("--json"),
-    keep: argv.includes("--keep"),
+    cpuProf: v["cpu-prof"],
+    baseline: v.baseline ? path.resolve(v.baseline) : undefined,
+    json: v.json === true,
+    keep: v.keep === true,
   };
 }
 

@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { packageRoot } from "../harness/program";
 import { parseArgs, runOrder } from "./runs.bench";
@@ -35,6 +36,20 @@ describe("run benchmark (npm run bench)", () => {
       "destroy",
     ]);
     assert.throws(() => parseArgs(["--phases", "deploy"]), /unknown phase "deploy"/);
+  });
+
+  it("takes its options from `npm run bench -- …` and refuses an argument it does not know, naming it", () => {
+    // npm forwards a script's arguments only after `--`: the script that re-runs npm under Node 22 must pass one on
+    const scripts = JSON.parse(fs.readFileSync(path.join(packageRoot(), "package.json"), "utf8")).scripts;
+    assert.match(scripts.bench, /npm run bench:run --$/);
+    assert.deepEqual(
+      [parseArgs(["--roles", "5", "--keep", "--no-graph"])].map((o) => [o.roles, o.assignments, o.keep, o.graph]),
+      [[5, 10, true, false]],
+    );
+    // what npm left when the `--` was missing: bare words, once silently ignored (the defaults ran instead)
+    assert.throws(() => parseArgs(["500", "1000"]), /^Error: Unexpected argument '500'.*npm run bench -- --roles/);
+    assert.throws(() => parseArgs(["--rols", "5"]), /^Error: Unknown option '--rols'/);
+    assert.throws(() => parseArgs(["--roles", ""]), /--roles must be a whole number, not ""/);
   });
 
   it("prints its table at a tiny size: a row per phase with ratios, memory, CPU time, and the state's bytes", async function () {
