@@ -30,7 +30,7 @@ import { startEmulator } from "../../provider/emulator";
 import { pulumiBinDir } from "../e2e/project";
 import { packageRoot } from "../harness/program";
 import { ProfileSummary, summarise } from "./cpuprofile";
-import { Side, programSource } from "./programs";
+import { Side, floorStateModule, programSource } from "./programs";
 
 export type Phase = "up" | "preview" | "edit" | "refresh" | "destroy";
 const ALL_PHASES: Phase[] = ["up", "preview", "edit", "refresh", "destroy"];
@@ -41,7 +41,7 @@ export interface Options {
   edit: number;
   pairs: number;
   phases: Phase[];
-  floor: "bare" | "same";
+  floor: "bare" | "same" | "state";
   skipCheckpoints: boolean;
   graph: boolean;
   graphRoles: number;
@@ -96,7 +96,8 @@ export function parseArgs(argv: string[]): Options {
   const phases = (v.phases ?? ALL_PHASES.join(",")).split(",") as Phase[];
   for (const p of phases) if (!ALL_PHASES.includes(p)) throw new Error(`--phases: unknown phase "${p}"`);
   const floor = v.floor ?? "bare";
-  if (floor !== "bare" && floor !== "same") throw new Error(`--floor must be "bare" or "same", not "${floor}"`);
+  if (floor !== "bare" && floor !== "same" && floor !== "state")
+    throw new Error(`--floor must be "bare", "same" or "state", not "${floor}"`);
   return {
     roles,
     assignments: num("assignments", 2 * roles),
@@ -113,6 +114,11 @@ export function parseArgs(argv: string[]): Options {
     json: v.json === true,
     keep: v.keep === true,
   };
+}
+
+/** The floor's program (and directory) for `--floor`. */
+function floorSide(opts: Options): Side {
+  return opts.floor === "same" ? "floor-keys" : opts.floor === "state" ? "floor-state" : "floor";
 }
 
 /** The phases a run goes through, in lifecycle order whatever order --phases gives: up first, destroy last. */
@@ -177,6 +183,10 @@ function programDir(ws: Workspace, name: string, side: Side, repo: string, pkg =
   fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: `bench-${name}`, private: true }));
   fs.copyFileSync(path.join(repo, "examples", "tsconfig.json"), path.join(dir, "tsconfig.json"));
   fs.writeFileSync(path.join(dir, "index.ts"), programSource(side));
+  if (side === "floor-state") {
+    fs.mkdirSync(path.join(dir, "node_modules", "bench-floor-state"));
+    fs.writeFileSync(path.join(dir, "node_modules", "bench-floor-state", "index.js"), floorStateModule());
+  }
   ws.dirs[name] = dir;
   return dir;
 }
@@ -363,7 +373,7 @@ export interface PhaseResult {
 }
 
 async function abRuns(ws: Workspace, opts: Options, log: (s: string) => void) {
-  const floorName = opts.floor === "same" ? "floor-keys" : "floor";
+  const floorName = floorSide(opts);
   const samples: Record<Phase, { a: RunResult[]; b: RunResult[]; c: RunResult[] }> = Object.fromEntries(
     ALL_PHASES.map((p) => [p, { a: [], b: [], c: [] }]),
   ) as never;
@@ -557,9 +567,9 @@ async function main(): Promise<void> {
   const ws = workspace(opts);
   const repo = packageRoot();
   try {
-    const floorName = opts.floor === "same" ? "floor-keys" : "floor";
+    const floorName = floorSide(opts);
     programDir(ws, "project", "project", repo);
-    programDir(ws, floorName, opts.floor === "same" ? "floor-keys" : "floor", repo);
+    programDir(ws, floorName, floorName, repo);
     if (opts.baseline) programDir(ws, "baseline", "project", repo, opts.baseline);
     if (opts.graph) programDir(ws, "graph", "project", repo);
     for (const name of Object.keys(ws.dirs)) {

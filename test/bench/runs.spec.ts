@@ -84,4 +84,29 @@ describe("run benchmark (npm run bench)", () => {
     assert.match(out, /^Graph requests against the emulator \(page size 100\), 2 roles \+ 2 assignments:$/m);
     assert.match(out, /^\| preview, no change +\| 1 +\| /m, "a no-change preview reads only the catalogue");
   });
+
+  it("--floor state: the floor's program runs through the CLI with a state as large as this package's, and the table says which floor", async function () {
+    this.timeout(10 * 60 * 1000);
+    const r = await bench([
+      "--roles",
+      "2",
+      "--assignments",
+      "2",
+      "--pairs",
+      "1",
+      "--phases",
+      "refresh",
+      "--no-graph",
+      "--floor",
+      "state",
+    ]);
+    assert.equal(r.code, 0, `bench failed:\n${r.stdout}\n${r.stderr}`);
+    assert.match(r.stdout, /^2 roles \+ 2 assignments, median of 1 interleaved runs \(project \/ floor-state\)$/m);
+    assert.match(r.stdout, /^\| refresh +\| \d+\.\d+ +\| \d+\.\d+ +\| \d+\.\d+× /m);
+    // the same content: the bytes differ only by the serialized provider and the type names in the markers
+    // (a floor that carried its content table in its serialized provider measured 0.39× here)
+    const size = /^project: (\d+) bytes per resource in state \((\d+\.\d+)× the floor's (\d+)\)/m.exec(r.stdout);
+    assert.ok(size, r.stdout);
+    assert.ok(Number(size[2]) >= 0.95 && Number(size[2]) <= 1.25, `state bytes: project ${size[1]}, floor ${size[3]}`);
+  });
 });
