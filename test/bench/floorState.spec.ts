@@ -10,7 +10,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { tempDir } from "../harness/program";
 import { Props, Tenant, up } from "../provider/helpers";
-import { PERMISSIONS, floorStateModule } from "./programs";
+import { EXTRA, PERMISSIONS, floorStateModule } from "./programs";
 
 interface FloorModule {
   check(olds: Props, news: Props): Promise<{ inputs: Props }>;
@@ -54,39 +54,52 @@ describe("run benchmark: the state floor carries this package's state", () => {
   });
   afterEach(() => tenant.close());
 
-  it("a role and an assignment of the generated graph: the same inputs after check and the same outputs after create", async () => {
-    const floor = loadFloor(4);
-    // role 1 of the graph, and assignment 5 (role 5 % 4 = 1), scoped to a workload
-    const roleArgs = {
-      displayName: "Bench role 1",
-      description: "generated role 1",
-      permissions: PERMISSIONS.slice(1, 3),
-    };
+  it("every role of the generated graph (with and without the edit) and an assignment of each: the same inputs after check and the same outputs after create", async () => {
+    const roles = PERMISSIONS.length;
+    const floor = loadFloor(roles);
     const marker = (type: string, name: string) => `urn:pulumi:bench::bench::${type}::${name}`;
-    const role = await up("UnifiedRole", { ...roleArgs, managedBy: marker("defender-rbac:UnifiedRole", "role-1") });
-    const floorRole = await floorUp(floor, { ...roleArgs, managedBy: marker("bench:FloorRole", "role-1") });
-    assert.deepEqual(comparable(floorRole.inputs, floorRole.id), comparable(role.inputs, role.id));
-    assert.deepEqual(comparable(floorRole.outs, floorRole.id), comparable(role.outs, role.id));
+    for (let i = 0; i < roles; i++) {
+      const base = [PERMISSIONS[i % roles], PERMISSIONS[(i + 1) % roles]];
+      for (const permissions of [base, [...base, EXTRA]]) {
+        const edited = permissions === base ? "" : " (edited)";
+        const args = { displayName: `Bench role ${i}${edited}`, description: `generated role ${i}`, permissions };
+        const role = await up("UnifiedRole", { ...args, managedBy: marker("defender-rbac:UnifiedRole", `role-${i}`) });
+        const floorRole = await floorUp(floor, { ...args, managedBy: marker("bench:FloorRole", `role-${i}`) });
+        assert.deepEqual(comparable(floorRole.inputs, floorRole.id), comparable(role.inputs, role.id), `role ${i}`);
+        assert.deepEqual(comparable(floorRole.outs, floorRole.id), comparable(role.outs, role.id), `role ${i}`);
+        if (permissions !== base) continue; // assignments name the role as the tenant holds it before the edit
 
-    const assignmentArgs = (roleId: string) => ({
-      roleId,
-      displayName: "Bench assignment 5",
-      principals: ["00000006-002a-4006-8012-00000000004e"],
-      scope: { kind: "workloads", workloads: ["endpoint"] },
-    });
-    const assignment = await up("RoleAssignment", {
-      ...assignmentArgs(role.id),
-      managedBy: marker("defender-rbac:RoleAssignment", "assignment-5"),
-    });
-    const floorAssignment = await floorUp(floor, {
-      ...assignmentArgs(role.id),
-      managedBy: marker("bench:FloorAssignment", "assignment-5"),
-    });
-    assert.deepEqual(
-      comparable(floorAssignment.inputs, floorAssignment.id),
-      comparable(assignment.inputs, assignment.id),
-    );
-    assert.deepEqual(comparable(floorAssignment.outs, floorAssignment.id), comparable(assignment.outs, assignment.id));
-    assert.ok(Object.keys(assignment.inputs.grants).length > 0, "the assignment names its role's grants");
+        // assignment j = i + roles (its role is j % roles = i), on each kind of scope
+        for (const scope of [{ kind: "all" }, { kind: "workloads", workloads: ["endpoint"] }]) {
+          const assignmentArgs = {
+            roleId: role.id,
+            displayName: `Bench assignment ${i + roles}`,
+            principals: ["00000006-002a-4006-8012-00000000004e"],
+            scope,
+          };
+          const name = `assignment-${i + roles}`;
+          const assignment = await up("RoleAssignment", {
+            ...assignmentArgs,
+            managedBy: marker("defender-rbac:RoleAssignment", name),
+          });
+          const floorAssignment = await floorUp(floor, {
+            ...assignmentArgs,
+            managedBy: marker("bench:FloorAssignment", name),
+          });
+          const what = `assignment of role ${i}, scope ${scope.kind}`;
+          assert.deepEqual(
+            comparable(floorAssignment.inputs, floorAssignment.id),
+            comparable(assignment.inputs, assignment.id),
+            what,
+          );
+          assert.deepEqual(
+            comparable(floorAssignment.outs, floorAssignment.id),
+            comparable(assignment.outs, assignment.id),
+            what,
+          );
+          assert.ok(Object.keys(assignment.inputs.grants).length > 0, "the assignment names its role's grants");
+        }
+      }
+    }
   });
 });

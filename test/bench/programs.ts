@@ -7,7 +7,7 @@
  * BENCH_ROLES, BENCH_ASSIGNMENTS, and BENCH_EDIT (the first BENCH_EDIT roles get one more permission).
  */
 import { CATALOGUE_VERSION } from "../../provider/core/catalogue";
-import { grantsFor, privilegedLabels } from "../../provider/core/labels";
+import { grantsFor, labelsFor, privilegedLabels } from "../../provider/core/labels";
 import { resolvePermission } from "../../provider/core/resolve";
 import { scopeToAppScopeIds } from "../../provider/core/scope";
 
@@ -103,6 +103,7 @@ function stateContent() {
   return {
     keys,
     labels: grantsFor(all),
+    plainLabels: Object.fromEntries(all.map((k) => [k, labelsFor([k])[0]])),
     privileged: Object.fromEntries(all.map((k) => [k, privilegedLabels([k])])),
     catalogueVersion: CATALOGUE_VERSION,
     appScopeIds: { all: scopes({ kind: "all" }), endpoint: scopes({ kind: "workloads", workloads: ["endpoint"] }) },
@@ -132,7 +133,7 @@ function tenantPermissionsOf(x) {
 function checked(news) {
   const keys = keysOf(isRole(news) ? news.permissions : tenantPermissionsOf(news));
   const grants = Object.fromEntries(keys.map((k) => [k, C.labels[k]]));
-  if (isRole(news)) return { ...news, adopts: "", grants, privilegedPermissions: keys.flatMap((k) => C.privileged[k]) };
+  if (isRole(news)) return { ...news, adopts: "", grants, privilegedPermissions: [...new Set(keys.flatMap((k) => C.privileged[k]))].sort() };
   return {
     ...news,
     adopts: "",
@@ -147,7 +148,7 @@ function outputs(id, inputs) {
   return {
     ...inputs,
     actions: keys,
-    resolvedPermissions: keys.map((k) => C.labels[k]).sort(),
+    resolvedPermissions: [...new Set(keys.map((k) => C.plainLabels[k]))].sort(),
     roleId: id,
     isBuiltIn: false,
     imported: false,
