@@ -61,6 +61,20 @@ describe("graph client: retries, timeouts, create semantics", () => {
     assert.equal(parseRetryAfter("soon"), undefined);
   });
 
+  it("a Retry-After shorter than the backoff waits the backoff: repeated throttles spread out instead of retrying at once", async () => {
+    emu.setFaults({ throttle: { every: 1, limit: 3, retryAfter: 0 } });
+    const { c, sleeps } = client({ baseDelayMs: 100, maxDelayMs: 1000 });
+    await c.get(paths.roleDefinitions);
+    assert.equal(sleeps.length, 3);
+    // attempt n waits in [d/2, d] with d = 100·2^(n-1), though the service said 0
+    sleeps.forEach((s, i) => assert.ok(s >= 50 * 2 ** i && s <= 100 * 2 ** i, `sleep ${i} = ${s}`));
+    // a Retry-After longer than the backoff is what is waited, as above
+    emu.setFaults({ throttle: { every: 1, limit: 1, retryAfter: 1 } });
+    const b = client({ baseDelayMs: 100, maxDelayMs: 1000, maxRetryAfterMs: 60_000 });
+    await b.c.get(paths.roleDefinitions);
+    assert.deepEqual(b.sleeps, [1000]);
+  });
+
   it("backs off exponentially with jitter on 503 and dropped connections, within bounds", async () => {
     emu.setFaults({ unavailable: { every: 1, limit: 2 }, drop: { every: 1, limit: 2 } });
     const { c, sleeps, events } = client({ baseDelayMs: 100, maxDelayMs: 150 });

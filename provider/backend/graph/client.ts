@@ -4,8 +4,10 @@
  *
  * Retries (all bounded by `maxAttempts`):
  *   - 429 and 503 with `Retry-After` (seconds or an HTTP date) wait what the service asks, capped by
- *     `maxRetryAfterMs`; other 5xx, 408, timeouts and dropped connections use exponential backoff with
- *     jitter (`baseDelayMs` · 2^n, at most `maxDelayMs`, then a random factor in [0.5, 1]).
+ *     `maxRetryAfterMs`, or the backoff below when that is longer (so a short Retry-After repeated does
+ *     not make concurrent requests retry in step); other 5xx, 408, timeouts and dropped connections use
+ *     exponential backoff with jitter (`baseDelayMs` · 2^n, at most `maxDelayMs`, then a random factor in
+ *     [0.5, 1]).
  *   - GET, PATCH and DELETE are idempotent and are retried on every transient failure.
  *   - POST creates: it is retried only when the request certainly did not run (429, connection
  *     refused). Any other failure (timeout, dropped connection, 5xx, a redirect answer) may hide a
@@ -355,7 +357,12 @@ export class GraphClient {
             `${err.message ?? "transient failure"} (gave up after ${attempt} attempt(s))`,
             ids,
           );
-        delay = retryAfter !== undefined ? Math.min(retryAfter, this.retry.maxRetryAfterMs) : this.backoff(attempt);
+        // never less than the service asks, and never less than the jittered backoff: requests throttled
+        // together then retry apart instead of arriving together again (Retry-After: 0 retried at once did)
+        delay =
+          retryAfter !== undefined
+            ? Math.max(Math.min(retryAfter, this.retry.maxRetryAfterMs), this.backoff(attempt))
+            : this.backoff(attempt);
         reason = `${s}${err.code ? ` ${err.code}` : ""}${retryAfter !== undefined ? ` (Retry-After ${res.headers.get("retry-after")})` : ""}`;
       }
       this.event({ kind: "retry", method, path, attempt, reason, delayMs: delay });
