@@ -372,8 +372,7 @@ export interface PhaseResult {
   };
 }
 
-async function abRuns(ws: Workspace, opts: Options, log: (s: string) => void) {
-  const floorName = floorSide(opts);
+async function abRuns(ws: Workspace, opts: Options, floorName: string, log: (s: string) => void) {
   const samples: Record<Phase, { a: RunResult[]; b: RunResult[]; c: RunResult[] }> = Object.fromEntries(
     ALL_PHASES.map((p) => [p, { a: [], b: [], c: [] }]),
   ) as never;
@@ -581,7 +580,7 @@ async function main(): Promise<void> {
       `${opts.roles} roles + ${opts.assignments} assignments, ${opts.pairs} pairs, floor: ${floorName}` +
         `${opts.skipCheckpoints ? ", PULUMI_SKIP_CHECKPOINTS=true" : ""}, pulumi ${version}, work dir ${ws.root}`,
     );
-    const ab = await abRuns(ws, opts, log);
+    const ab = await abRuns(ws, opts, floorName, log);
     if (!opts.json && opts.pairs > 0) printRuns(opts, floorName, ab); // --pairs 0: profiles or the graph budget only
     const profiles = opts.cpuProf ? await profileRuns(ws, opts, floorName, log) : undefined;
     if (profiles && !opts.json) printProfiles(opts, floorName, profiles);
